@@ -1,0 +1,1 @@
+"""Relais domain: customers, their unified record, segmentation, interactions, campaigns."""

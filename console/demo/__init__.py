@@ -1,0 +1,1 @@
+"""Demo data: a coherent French bank and insurer (catalog, customers, history)."""
