@@ -1,0 +1,1 @@
+"""CTI bridge: AMI connection, call and agent tracking, telephony actions, demo PBX."""
