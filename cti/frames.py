@@ -25,7 +25,8 @@ class AMIFrameParser:
     skipped: the link stays up and the next frame is read normally. ``malformed`` counts them.
     """
 
-    def __init__(self, expect_banner: bool = True):
+    def __init__(self, expect_banner: bool = True, kinds: tuple[str, ...] = ("Event", "Response")):
+        self.kinds = kinds
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._buffer = ""
         self._expect_banner = expect_banner
@@ -76,8 +77,8 @@ class AMIFrameParser:
                 frame[key] = value
         if not frame:
             return None  # stray blank lines between frames
-        if "Event" not in frame and "Response" not in frame:
-            return self._malformed(chunk, "frame with neither Event nor Response")
+        if not any(kind in frame for kind in self.kinds):
+            return self._malformed(chunk, f"frame with no {' or '.join(self.kinds)}")
         return frame
 
     def _malformed(self, chunk: str, why: str) -> None:

