@@ -74,6 +74,7 @@ def fast_failing_retry() -> Retry:
 
 def connect(cfg, start: bool = True) -> redis.Redis:
     return redis.Redis.from_url(redis_url(cfg, start), socket_connect_timeout=2,
+                                socket_timeout=60,
                                 health_check_interval=30, retry=fast_failing_retry())
 
 

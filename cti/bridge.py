@@ -110,7 +110,9 @@ class Bridge:
         while not self._stop.is_set():
             try:
                 try:
-                    self.redis.xgroup_create(stream, GROUP, id="$", mkstream=True)
+                    # from the start of the stream: a command sent before the bridge was up is
+                    # still served (or refused as expired), never silently dropped
+                    self.redis.xgroup_create(stream, GROUP, id="0", mkstream=True)
                 except redis.ResponseError as exc:
                     if "BUSYGROUP" not in str(exc):
                         raise

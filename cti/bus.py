@@ -141,7 +141,10 @@ class CommandClient:
             {"id": request_id, "name": name, "args": args, "reply_to": reply_key,
              "expires_at": time.time() + timeout}, ensure_ascii=False)},
             maxlen=10000, approximate=True)
-        answer = self.redis.blpop([reply_key], timeout=max(1, int(round(timeout))))
+        try:
+            answer = self.redis.blpop([reply_key], timeout=max(1, int(round(timeout))))
+        except redis.TimeoutError:
+            answer = None
         if answer is None:
             raise CommandTimeout("le serveur de téléphonie ne répond pas")
         reply = json.loads(answer[1])
