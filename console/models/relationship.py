@@ -33,6 +33,7 @@ class Interaction(Base):
     outcome: Mapped[Optional[str]] = mapped_column(String(100))
     notes: Mapped[Optional[str]] = mapped_column(Text)
     call_id: Mapped[Optional[str]] = mapped_column(String(64))
+    caller_number: Mapped[Optional[str]] = mapped_column(String(20))  # E.164 when known
     queue: Mapped[Optional[str]] = mapped_column(String(60))
     wait_seconds: Mapped[Optional[int]] = mapped_column(Integer)
     talk_seconds: Mapped[Optional[int]] = mapped_column(Integer)

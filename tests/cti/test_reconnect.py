@@ -93,10 +93,9 @@ def test_redis_restart_loses_no_event(tmp_path):
     """Events published while Redis is down are buffered and written, in order, after."""
     from config.redis_service import start_embedded
 
-    sock = tmp_path / "redis.sock"
-    proc = start_embedded(sock)
-    client = redis.Redis(unix_socket_path=str(sock), socket_connect_timeout=0.2,
-                         retry=fast_failing_retry())
+    port = 6398
+    proc = start_embedded(port, tmp_path)
+    client = redis.Redis(port=port, socket_connect_timeout=0.2, retry=fast_failing_retry())
     bus = EventBus(client, retry_seconds=0)
     bus.publish({"type": "queue.stats", "queue": "support", "stats": {"n": 0}, "seq": 0})
     proc.terminate()
@@ -104,7 +103,7 @@ def test_redis_restart_loses_no_event(tmp_path):
     for n in range(1, 4):
         bus.publish({"type": "queue.stats", "queue": "support", "stats": {"n": n}, "seq": n})
     assert len(bus.pending) == 3
-    proc = start_embedded(sock)  # a new, empty Redis on the same socket
+    proc = start_embedded(port, tmp_path)  # a new, empty Redis on the same port
     try:
         assert bus.flush()
         seqs = [json.loads(f[b"event"])["seq"] for _, f in client.xrange("relais:events:stream")]
