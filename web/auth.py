@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 
 import redis
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from console.calls import audit
@@ -32,17 +33,28 @@ def home_for(user) -> str:
                    else "agent.screen")
 
 
-def _too_many_attempts(username: str) -> bool:
-    from flask import current_app
-    r = current_app.extensions["relais.redis"]
-    key = f"relais:login:{request.remote_addr}:{username.lower()}"
+def _attempts_key(username: str) -> str:
+    return f"relais:login:{request.remote_addr}:{username.lower()}"
+
+
+def _blocked(username: str) -> bool:
+    """Too many failed attempts for this username from this address, in the window."""
     try:
-        count = r.incr(key)
-        if count == 1:
-            r.expire(key, cfg().get("web.login_window_seconds"))
+        failures = int(current_app.extensions["relais.redis"].get(_attempts_key(username)) or 0)
     except redis.RedisError:
-        return False  # the limit needs Redis; never lock everyone out when it restarts
-    return count > cfg().get("web.login_attempts")
+        return False  # the limit needs Redis; never lock everyone out while it restarts
+    return failures >= cfg().get("web.login_attempts")
+
+
+def _failed(username: str) -> None:
+    r = current_app.extensions["relais.redis"]
+    try:
+        pipe = r.pipeline()
+        pipe.incr(_attempts_key(username))
+        pipe.expire(_attempts_key(username), cfg().get("web.login_window_seconds"))
+        pipe.execute()
+    except redis.RedisError:
+        pass
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,11 +63,12 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        if _too_many_attempts(form.username.data):
+        if _blocked(form.username.data):
             flash("Trop de tentatives : réessayez dans quelques minutes.", "error")
             return render_template("login.html", form=form), 429
         user = authenticate(db(), form.username.data, form.password.data)
         if user is None:
+            _failed(form.username.data)
             flash("Identifiant ou mot de passe incorrect.", "error")
             return render_template("login.html", form=form), 401
         if form.extension.data and form.extension.data != user.extension:

@@ -20,15 +20,19 @@ from cti.frames import AMIFrameParser, encode_frame
 log = logging.getLogger(__name__)
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
-_CALLERID = re.compile(r'^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$')
 
 
 def parse_callerid(text: str) -> tuple[str, str]:
-    """``"Jean Dupont" <0612345678>`` → ("Jean Dupont", "0612345678")."""
-    m = _CALLERID.match(text or "")
-    if m:
-        return m.group(1).strip(), m.group(2).strip()
-    return "", (text or "").strip()
+    """``"Jean Dupont" <0612345678>`` → ("Jean Dupont", "0612345678").
+
+    The number is in the last ``<…>``; everything before it (quotes removed) is the name,
+    which may itself contain ``<`` or ``>``.
+    """
+    text = (text or "").strip()
+    if text.endswith(">") and "<" in text:
+        name, _, number = text[:-1].rpartition("<")
+        return name.strip().strip('"').strip(), number.strip()
+    return "", text
 
 
 def _variables(action: dict) -> dict:
