@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHES = {"cti": "bench.cti_throughput", "customers": "bench.customers"}
+BENCHES = {"cti": "bench.cti_throughput", "customers": "bench.customers",
+           "pop": "bench.pop_latency"}
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ Linkedids so that every iteration is a new call, through the frame parser and th
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from console.phones import try_normalize
 from cti.frames import AMIFrameParser
 from cti.tracker import Tracker
 
-CAPTURE = Path(__file__).resolve().parent.parent.parent / "shared" / "ami" / "inbound_queue_call.ami"
+CAPTURE = Path(os.environ.get("RELAIS_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")
+               ) / "ami" / "inbound_queue_call.ami"
 
 
 def run(iterations: int = 400, **_) -> None:

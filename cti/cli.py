@@ -44,7 +44,8 @@ def build_pbx_server(cfg, port: int | None = None):
               for name, q in d["queues"].items()}
     users = {cfg.get("ami.username"): cfg.get("ami.secret")}
     return AMIServer(lambda emit: DemoPBX(queues, emit, timing, seed=d["seed"]), users,
-                     host=d["host"], port=port or d["port"])
+                     host=d["host"], port=port or d["port"],
+                     trace_path=d.get("trace_file") or None)
 
 
 async def run_pbx(cfg, port: int | None = None, calls_per_minute: float | None = None,

@@ -13,7 +13,8 @@ from console.db import make_engine, make_session_factory, upgrade
 from console.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The shared folder (AMI captures) lies beside the checkout; RELAIS_SHARED_DIR points elsewhere.
+SHARED = Path(os.environ.get("RELAIS_SHARED_DIR", ROOT.parent / "shared"))
 PG_URL = os.environ.get("RELAIS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("RELAIS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

@@ -164,7 +164,8 @@ class LiveHub:
             session.commit()
         if agent:
             socketio.emit("call", {"type": "call.ended", "call": call}, to=agent_room(agent))
-        if user is not None and call.get("answered_at"):
+        if user is not None and call.get("answered_at") and self.cfg.get(
+                "web.auto_wrapup_pause", True):
             self._start_wrapup(agent, call["call_id"])
 
     def _start_wrapup(self, interface: str, call_id: str) -> None:

@@ -96,13 +96,14 @@ class AMISession(asyncio.Protocol):
 
 class AMIServer:
     def __init__(self, pbx_factory, users: dict[str, str], host: str = "127.0.0.1",
-                 port: int = 5038):
+                 port: int = 5038, trace_path: str | None = None):
         self.users = users
         self.host, self.port = host, port
         self.sessions: set[AMISession] = set()
         self.pbx: DemoPBX = pbx_factory(self.broadcast)
         self._server: asyncio.base_events.Server | None = None
         self.started = time.time()
+        self.trace = open(trace_path, "a") if trace_path else None
 
     async def start(self) -> "AMIServer":
         loop = asyncio.get_running_loop()
@@ -130,6 +131,11 @@ class AMIServer:
             if session.authenticated and session.events and session.transport is not None \
                     and not session.transport.is_closing():
                 session.transport.write(data)
+        if self.trace is not None and fields[0] == ("Event", "AgentCalled"):
+            # when the frame left for the bridge: the start of the pop latency (bench/)
+            f = dict(fields)
+            self.trace.write(f"{time.time():.6f} {f['Linkedid']} {f['Interface']}\n")
+            self.trace.flush()
 
     # ---- actions -----------------------------------------------------------------------
     def handle(self, session: AMISession, action: dict) -> None:

@@ -32,7 +32,15 @@ def free_port() -> int:
 
 
 class Stack:
-    def __init__(self, workdir: Path, redis_url: str):
+    DEFAULT_USERS = [("agent1", "Agent Un", "agent", "1010", ["support"]),
+                     ("agent2", "Agent Deux", "agent", "1011", ["ventes"]),
+                     ("chef", "Chef Superviseur", "supervisor", "2001", [])]
+
+    def __init__(self, workdir: Path, redis_url: str, users=None, customers: int = 40,
+                 extra_env: dict | None = None, web_threads: int = 50):
+        self.users = users if users is not None else self.DEFAULT_USERS
+        self.customers = customers
+        self.web_threads = web_threads
         self.workdir = workdir
         self.redis_url = redis_url
         self.ami_port = free_port()
@@ -49,7 +57,7 @@ class Stack:
                     "RELAIS_DEMO_PBX__RING_NO_ANSWER_ODDS": "0",
                     "RELAIS_WEB__PORT": str(self.web_port),
                     "RELAIS_WEB__SECRET_KEY": "test-secret-key",
-                    "RELAIS_PATHS__VAR_DIR": str(workdir)}
+                    "RELAIS_PATHS__VAR_DIR": str(workdir), **(extra_env or {})}
         self.cfg = load_config(environ=self.env)
         self.procs: list[subprocess.Popen] = []
         self.url = f"http://127.0.0.1:{self.web_port}"
@@ -57,11 +65,10 @@ class Stack:
     def prepare_data(self) -> None:
         engine = make_engine(self.db_url)
         upgrade(engine)
-        load_demo(engine, 40, seed=5, progress=False)
+        load_demo(engine, self.customers, seed=5, progress=False)
         with make_session_factory(engine)() as s:
-            create_user(s, "agent1", PASSWORD, "Agent Un", "agent", "1010", ["support"])
-            create_user(s, "agent2", PASSWORD, "Agent Deux", "agent", "1011", ["ventes"])
-            create_user(s, "chef", PASSWORD, "Chef Superviseur", "supervisor", "2001", [])
+            for username, name, role, extension, queues in self.users:
+                create_user(s, username, PASSWORD, name, role, extension, queues)
             s.commit()
         engine.dispose()
         self.sessions = make_session_factory(make_engine(self.db_url))
@@ -72,7 +79,8 @@ class Stack:
         log = open(self.workdir / "processes.log", "ab")
         run = [sys.executable, "-m", "relais"]
         for args in (run + ["pbx"], run + ["bridge"],
-                     [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "50", "-b",
+                     [sys.executable, "-m", "gunicorn", "-w", "1", "--threads",
+                      str(self.web_threads), "-b",
                       f"127.0.0.1:{self.web_port}", "web.wsgi:app"]):
             self.procs.append(subprocess.Popen(args, env=self.env, cwd=PROJECT_ROOT,
                                                stdout=log, stderr=subprocess.STDOUT))
