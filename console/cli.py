@@ -33,6 +33,11 @@ def register(sub) -> None:
     p.add_argument("number")
     p.set_defaults(handler=cmd_identify)
 
+    p = sub.add_parser("scores", help="recalculer segments, valeur et alertes de tous les clients")
+    p.add_argument("--today", type=date.fromisoformat, help="date de référence AAAA-MM-JJ")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(handler=cmd_scores)
+
     p = sub.add_parser("monitor", help="suivre les appels en direct dans le terminal")
     p.set_defaults(handler=cmd_monitor)
 
@@ -136,3 +141,13 @@ def cmd_monitor(cfg, args) -> int:
 class _Args:
     def __init__(self, **kw):
         self.__dict__.update(kw)
+
+
+def cmd_scores(cfg, args) -> int:
+    from console.segmentation.engine import recompute_all
+
+    session_factory(cfg)  # migrations
+    result = recompute_all(engine_from_config(cfg), cfg, today=args.today,
+                           progress=not args.no_progress)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0

@@ -12,7 +12,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from console.models import (Address, Alert, Callback, Complaint, Consent, Contact, Customer,
-                            Holding, Interaction, Order, OrderLine, Phone, Product, ProductFamily)
+                            CustomerScore, Holding, Interaction, Order, OrderLine, Phone, Product,
+                            ProductFamily)
+from console.segmentation.badges import badges_of, scores_of
 from console.phones import format_national
 
 
@@ -121,6 +123,7 @@ def build_record(session: Session, customer_id: int, record_cfg: dict | None = N
         key=lambda item: item["at"], reverse=True)[:n_timeline]
     callbacks = _rows(session, Q_CALLBACKS, cid=customer_id)
     alerts = _rows(session, Q_ALERTS, cid=customer_id)
+    score = session.get(CustomerScore, customer_id)
     return {
         "customer": identity,
         "phones": phones,
@@ -133,6 +136,8 @@ def build_record(session: Session, customer_id: int, record_cfg: dict | None = N
         "timeline": timeline,
         "callbacks": callbacks,
         "alerts": alerts,
+        "scores": scores_of(score),
+        "badges": badges_of(score),
     }
 
 

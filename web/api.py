@@ -9,6 +9,7 @@ from console.calls import audit, build_pop, get_draft, save_draft, save_wrapup
 from console.models import Address, Customer, Phone
 from console.phones import InvalidPhoneNumber, normalize
 from console.record import CustomerNotFound, build_record
+from console.segmentation.engine import rescore
 from cti.bus import CommandError
 from web.db import cfg, commands, db, hub, interface_of, roles_required
 from web.extensions import socketio
@@ -182,6 +183,8 @@ def wrapup(call_id: str):
     if pop.get("customer_id") and not form.get("customer_id"):
         form["customer_id"] = pop["customer_id"]
     row, first_time = save_wrapup(db(), call, current_user, form)
+    if row.customer_id:
+        rescore(db(), row.customer_id, cfg())
     db().commit()
     if call.get("state") == "ended":
         interface = my_interface()

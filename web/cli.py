@@ -105,6 +105,12 @@ def cmd_demo(cfg, args) -> int:
 
     cmd_demo_data(cfg, _Args(customers=None, seed=None, today=None, reset=False, if_empty=True,
                              no_progress=False))
+    from console.cli import cmd_scores
+    from console.segmentation.engine import latest_run
+    with session_factory(cfg)() as session:
+        scored = latest_run(session) is not None
+    if not scored:
+        cmd_scores(cfg, _Args(today=None, no_progress=False))
     accounts = [] if args.no_web else demo_users(cfg)
     env = {**os.environ, "RELAIS_REDIS__URL": redis_url(cfg)}
     base = [sys.executable, "-m", "relais"] + (["--config", args.config] if args.config else [])

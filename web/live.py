@@ -16,6 +16,7 @@ import time
 import redis
 
 from console.calls import audit, build_pop, record_call_end
+from console.segmentation.engine import rescore
 from console.users import user_for_interface
 from cti.bus import BusReader, CommandError
 from web.extensions import socketio
@@ -121,19 +122,20 @@ class LiveHub:
         socketio.emit("call", {"type": kind, "call": call}, to=SUPERVISORS)
         if kind in ("call.offered", "call.answered") and agent:
             pop = self.pop_for(agent)
-            if pop is None or pop["call_id"] != call["call_id"]:
+            fresh = pop is None or pop["call_id"] != call["call_id"]
+            if fresh:
                 with self._session() as session:
                     pop = build_pop(session, call, self.cfg)
-                    if pop["customer_id"]:
-                        user = user_for_interface(session, agent,
-                                                  self.cfg.get("cti.agent_interface"))
-                        audit(session, user.username if user else agent, "view",
-                              pop["customer_id"], via="screen_pop", call_id=call["call_id"])
-                        session.commit()
             else:
                 pop["call"] = call
+            socketio.emit("pop", pop, to=agent_room(agent))  # first: the agent is waiting
             self.set_pop(agent, pop)
-            socketio.emit("pop", pop, to=agent_room(agent))
+            if fresh and pop["customer_id"]:
+                with self._session() as session:
+                    user = user_for_interface(session, agent, self.cfg.get("cti.agent_interface"))
+                    audit(session, user.username if user else agent, "view", pop["customer_id"],
+                          via="screen_pop", call_id=call["call_id"])
+                    session.commit()
         elif kind == "call.offer_ended" and agent:
             if event.get("result") != "answered":
                 self.clear_pop(agent, call["call_id"])
@@ -158,7 +160,9 @@ class LiveHub:
                 self.set_pop(agent, pop)
                 customer_id = pop.get("customer_id")
         with self._session() as session:
-            record_call_end(session, call, customer_id)
+            row = record_call_end(session, call, customer_id)
+            if row.customer_id:
+                rescore(session, row.customer_id, self.cfg)  # the next call shows it
             user = (user_for_interface(session, agent, self.cfg.get("cti.agent_interface"))
                     if agent else None)
             session.commit()

@@ -1,0 +1,95 @@
+"""Batch and incremental scoring on a real database (SQLite and PostgreSQL)."""
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from console.demo.loader import load_demo
+from console.models import Alert, Complaint, CustomerScore, Order, OrderLine
+from console.record import build_record
+from console.segmentation.badges import SCORE_FIELDS
+from console.segmentation.engine import recompute_all, rescore
+
+TODAY = date(2026, 11, 1)
+
+
+@pytest.fixture
+def scored(engine, cfg):
+    load_demo(engine, 300, seed=11, today=TODAY, progress=False)
+    result = recompute_all(engine, cfg, today=TODAY, progress=False)
+    return engine, result
+
+
+def _row(score: CustomerScore) -> dict:
+    return {f: getattr(score, f) for f in SCORE_FIELDS} | {"details": score.details}
+
+
+def test_batch_and_incremental_give_identical_results(scored, cfg):
+    engine, result = scored
+    assert result["customers"] == 300
+    with Session(engine) as s:
+        batch = {sc.customer_id: _row(sc) for sc in s.scalars(select(CustomerScore))}
+        assert len(batch) == 300
+        for customer_id, expected in batch.items():
+            rescore(s, customer_id, cfg)
+            again = _row(s.get(CustomerScore, customer_id))
+            for key, value in expected.items():
+                if isinstance(value, float):
+                    assert again[key] == pytest.approx(value), (customer_id, key)
+                else:
+                    assert again[key] == value, (customer_id, key)
+
+
+def test_population_shares_follow_the_definitions(scored, cfg):
+    engine, _ = scored
+    with Session(engine) as s:
+        rows = s.scalars(select(CustomerScore)).all()
+        classes = [r.abc_class for r in rows]
+        assert classes.count("A") == 30 and classes.count("B") == 90
+        total = sum(r.revenue_period for r in rows)
+        top = sum(r.revenue_period for r in rows if r.pareto)
+        assert top >= 0.8 * total
+        assert top - min(r.revenue_period for r in rows if r.pareto) < 0.8 * total + 1e-6
+        assert {r.value_rank for r in rows} >= {"premier rang", "5ème rang"}
+
+
+def test_a_new_order_updates_the_customer_at_once(scored, cfg):
+    engine, _ = scored
+    with Session(engine) as s:
+        before = s.get(CustomerScore, 7)
+        revenue, purchases = before.revenue_period, before.purchases_period
+        order = Order(customer_id=7, ordered_at=datetime(2026, 10, 30, 10), channel="telephone",
+                      total_amount=Decimal("5000"))
+        order.lines = [OrderLine(product_id=1, quantity=1, unit_price=Decimal("5000"),
+                                 amount=Decimal("5000"))]
+        s.add(order)
+        s.flush()
+        rescore(s, 7, cfg)
+        after = s.get(CustomerScore, 7)
+        assert after.revenue_period == pytest.approx(revenue + 5000)
+        assert after.purchases_period == purchases + 1
+        assert after.recency_days == 2
+        assert after.abc_class == "A"  # 5 000 € beats the A cut of this population
+        record = build_record(s, 7)
+        assert any(b["label"] == "Classe A" for b in record["badges"])
+
+
+def test_second_complaint_makes_the_customer_sensitive_once(scored, cfg):
+    engine, _ = scored
+    with Session(engine) as s:
+        for day in (12, 15):
+            s.add(Complaint(customer_id=9, opened_at=datetime(2026, 10, day, 9),
+                            channel="appel_entrant", subject="Frais"))
+        s.flush()
+        rescore(s, 9, cfg)
+        rescore(s, 9, cfg)
+        score = s.get(CustomerScore, 9)
+        assert score.sensitive
+        assert "12/10 et 15/10" in score.details["why"]["sensitive"]
+        alerts = s.scalars(select(Alert).where(Alert.customer_id == 9,
+                                               Alert.kind == "attrition")).all()
+        assert len(alerts) == 1
+        badges = build_record(s, 9)["badges"]
+        assert any(b["label"] == "Client sensible" for b in badges)
