@@ -9,7 +9,8 @@ import argparse
 import importlib
 
 BENCHES = {"cti": "bench.cti_throughput", "customers": "bench.customers",
-           "pop": "bench.pop_latency"}
+           "pop": "bench.pop_latency", "recommender": "bench.recommender",
+           "scores": "bench.scores"}
 
 
 def main() -> None:

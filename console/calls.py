@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from console.caller_lookup import identify_caller
 from console.models import AuditEntry, CallDraft, Callback, Interaction
+from console.recommend import record_offer_answers
 from console.record import CustomerNotFound, build_record
 
 
@@ -30,7 +31,7 @@ def build_pop(session: Session, call: dict, cfg, customer_id: int | None = None)
     record = None
     if chosen is not None:
         try:
-            record = build_record(session, chosen, cfg.section("record"))
+            record = build_record(session, chosen, cfg.section("record"), cfg)
         except CustomerNotFound:
             record = None
     return {"call_id": call["call_id"], "call": call, "identification": identification.to_dict(),
@@ -109,6 +110,9 @@ def save_wrapup(session: Session, call: dict, user, form: dict) -> tuple[Interac
         session.flush()
         details["callback_id"] = cb.id
     row.details = details
+    if row.customer_id and form.get("offers"):
+        record_offer_answers(session, row.customer_id, form["offers"], user.display_name,
+                             call["call_id"])
     audit(session, user.username, "wrapup", row.customer_id, call_id=call["call_id"],
           disposition=row.outcome)
     session.query(CallDraft).filter_by(call_id=call["call_id"], user_id=user.id).delete()

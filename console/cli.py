@@ -119,7 +119,7 @@ def cmd_record(cfg, args) -> int:
 
     with session_factory(cfg)() as session:
         try:
-            record = build_record(session, args.customer_id, cfg.section("record"))
+            record = build_record(session, args.customer_id, cfg.section("record"), cfg)
         except CustomerNotFound as exc:
             print(f"relais: {exc}", file=sys.stderr)
             return 1

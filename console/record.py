@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from console.models import (Address, Alert, Callback, Complaint, Consent, Contact, Customer,
                             CustomerScore, Holding, Interaction, Order, OrderLine, Phone, Product,
                             ProductFamily)
+from console.recommend import recommend
 from console.segmentation.badges import badges_of, scores_of
 from console.phones import format_national
 
@@ -95,7 +96,9 @@ IDENTITY_FIELDS = ("id", "kind", "civility", "last_name", "first_name", "birth_d
                    "is_deceased", "is_closed", "has_moved", "on_bloctel")
 
 
-def build_record(session: Session, customer_id: int, record_cfg: dict | None = None) -> dict:
+def build_record(session: Session, customer_id: int, record_cfg: dict | None = None,
+                 cfg=None) -> dict:
+    """The whole record; with ``cfg`` (the full configuration) it also carries today's offers."""
     record_cfg = record_cfg or {}
     n_orders = int(record_cfg.get("recent_orders", 10))
     n_timeline = int(record_cfg.get("timeline_items", 50))
@@ -138,6 +141,7 @@ def build_record(session: Session, customer_id: int, record_cfg: dict | None = N
         "alerts": alerts,
         "scores": scores_of(score),
         "badges": badges_of(score),
+        "offers": recommend(session, customer_id, cfg) if cfg is not None else [],
     }
 
 

@@ -58,7 +58,7 @@ def command(name: str, **args):
 @roles_required("agent", "supervisor")
 def customer(customer_id: int):
     try:
-        record = build_record(db(), customer_id, cfg().section("record"))
+        record = build_record(db(), customer_id, cfg().section("record"), cfg())
     except CustomerNotFound:
         return error("client introuvable", 404)
     audit(db(), current_user.username, "view", customer_id, via="api")

@@ -135,6 +135,7 @@ def build_catalog(business: dict) -> Catalog:
             "is_strategic": bool(p.get("strategic", False)),
             "for_companies": bool(p.get("for_companies", False)),
             "description": p.get("description"), "pitch": p.get("pitch"),
+            "season": p.get("season"),
         })
     catalog = Catalog(families, ranges, products)
     catalog.by_code = {p["code"]: p for p in products}
@@ -345,18 +346,21 @@ class DemoGenerator:
     # ---- purchase and relationship history ---------------------------------------------
     def _history(self, rows: dict, customer: dict, since: date, wealth: float) -> None:
         rnd, cid, kind = self.rnd, customer["id"], customer["kind"]
-        journeys, weights = self._journeys[kind]
+        journeys, _ = self._journeys[kind]
+        weights = [self._affinity(j, customer, wealth) for j in journeys]
         n_journeys = 1 + min(7, int(rnd.expovariate(1 / (1.4 * math.sqrt(wealth)))))
         chosen = [journeys[0]] + rnd.choices(journeys, weights, k=n_journeys - 1)
         held: dict[str, date] = {}
-        for journey in chosen:
+        for number, journey in enumerate(chosen):
             products = list(journey["basket"])
             if "one_of" in journey:
                 products.append(rnd.choices(journey["one_of"], journey["one_of_weights"])[0])
             if not products:
                 continue
             season = self.catalog.by_code[products[0]]["_season"]
-            start = self._date_between(since, self.today, season)
+            # the relationship starts with the entry journey (account opening); the others
+            # come at any time after it
+            start = since if number == 0 else self._date_between(since, self.today, season)
             later = []
             for code, prob in journey.get("then", []):
                 if rnd.random() < prob:
@@ -375,6 +379,19 @@ class DemoGenerator:
                 self._order(rows, cid, d, ["AV-VERSEMENT"], wealth, held)
         self._holdings(rows, cid, held)
         self._relationship(rows, customer, since)
+
+    def _affinity(self, journey: dict, customer: dict, wealth: float) -> float:
+        """A journey's weight for this customer: life stage and wealth make it likelier."""
+        weight = journey["weight"]
+        if journey.get("wealth_power"):
+            weight *= wealth ** journey["wealth_power"]
+        conditions = [k for k in ("min_age", "max_age", "children") if k in journey]
+        if not conditions or customer["birth_date"] is None:
+            return weight
+        age = (self.today - customer["birth_date"]).days // 365
+        fits = (age >= journey.get("min_age", 0) and age <= journey.get("max_age", 200)
+                and (not journey.get("children") or bool(customer["children_count"])))
+        return weight * journey.get("affinity", 2) if fits else weight * 0.15
 
     def _order(self, rows: dict, cid: int, d: date, codes: list[str], wealth: float,
                held: dict[str, date]) -> None:

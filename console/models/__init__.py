@@ -10,10 +10,11 @@ from console.models.orders import Holding, Order, OrderLine
 from console.models.relationship import Alert, Callback, Complaint, Consent, Interaction
 from console.models.audit import AuditEntry
 from console.models.users import CallDraft, User
-from console.models.scores import CustomerScore, OfferLog, ScoreRun
+from console.models.scores import CustomerScore, OfferLog, RecommenderModel, ScoreRun
 
 __all__ = [
     "Base", "Customer", "Contact", "Phone", "Address", "ProductFamily", "ProductRange", "Product",
     "Order", "OrderLine", "Holding", "Interaction", "Complaint", "Consent", "Callback", "Alert",
     "AuditEntry", "User", "CallDraft", "CustomerScore", "ScoreRun", "OfferLog",
+    "RecommenderModel",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from console.models.base import Base
@@ -43,6 +43,7 @@ class Product(Base):
     for_companies: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[Optional[str]] = mapped_column(Text)
     pitch: Mapped[Optional[str]] = mapped_column(Text)  # argumentaire
+    season: Mapped[Optional[list]] = mapped_column(JSON)  # 12 monthly weights (high season)
 
     family: Mapped[ProductFamily] = relationship()
     range: Mapped[Optional[ProductRange]] = relationship()

@@ -75,3 +75,13 @@ class OfferLog(Base):
     call_id: Mapped[Optional[str]] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_offer_log_customer", "customer_id", "at"),)
+
+
+class RecommenderModel(Base):
+    """What the recommender learnt from all customers: association rules, popularity, the usual
+    portfolio of each segment. Rebuilt with the scores."""
+    __tablename__ = "recommender_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON)

@@ -257,6 +257,13 @@ def recompute_all(engine: Engine, cfg, today: date | None = None, progress: bool
         _raise_attrition_alerts(session, sensitive)
         session.commit()
     timings["score_write_s"] = round(time.perf_counter() - t2, 2)
+    t3 = time.perf_counter()
+    with Session(engine) as session:
+        from console.recommend import rebuild_model
+        rules = len(rebuild_model(session, cfg, today).data["rules"])
+        session.commit()
+    timings["recommender_s"] = round(time.perf_counter() - t3, 2)
+    timings["rules"] = rules
     timings["total_s"] = round(time.perf_counter() - t0, 2)
     return {"customers": len(facts), "run_id": run_id, **timings}
 
