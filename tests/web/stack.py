@@ -18,6 +18,7 @@ import requests
 from config import PROJECT_ROOT, load_config
 from console.db import make_engine, make_session_factory, upgrade
 from console.demo.loader import load_demo
+from console.segmentation.engine import recompute_all
 from console.users import create_user
 from cti.bus import CommandClient, CommandError
 from cti.frames import encode_frame
@@ -66,6 +67,7 @@ class Stack:
         engine = make_engine(self.db_url)
         upgrade(engine)
         load_demo(engine, self.customers, seed=5, progress=False)
+        recompute_all(engine, self.cfg, progress=False)  # segments and offers on the pops
         with make_session_factory(engine)() as s:
             for username, name, role, extension, queues in self.users:
                 create_user(s, username, PASSWORD, name, role, extension, queues)

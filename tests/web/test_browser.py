@@ -6,7 +6,7 @@ import time
 
 from sqlalchemy import select
 
-from console.models import Customer, Interaction, Phone
+from console.models import Customer, CustomerScore, Interaction, Phone
 from tests.web.conftest import agent_ready, login
 
 
@@ -35,6 +35,12 @@ def test_known_customer_pops_before_answer_and_wrapup_is_logged(stack, context):
     assert page.inner_text("#call-state") == "Sonnerie"
     assert page.inner_text("#state-label") == "Sonnerie"
     assert "06 12 34 56 78" in page.inner_text("#phones")
+    with stack.sessions() as s:
+        segment = s.get(CustomerScore, 1).rfm_segment
+    badge = page.locator("#badges .badge-segment")
+    assert badge.inner_text() == segment                        # the segment, with its reason
+    assert "achat" in badge.get_attribute("title")
+    assert page.locator("#offers li").count() >= 1
     page.wait_for_selector("#call-state:has-text('En communication')")
     page.wait_for_selector("#call-state:has-text('Terminé')")
     page.wait_for_selector("#state-label:has-text('Post-appel')")

@@ -185,3 +185,11 @@ def test_wrapup_twice_makes_one_interaction_and_the_audit_trail(app):
             AuditEntry.action == "wrapup")) == 1
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "login", AuditEntry.actor == "alice")) >= 1
+
+
+def test_portfolio_charts_for_supervisors_only(app):
+    alice, chef = login(app, "alice"), login(app, "chef")
+    assert alice.get("/supervision/portefeuille").status_code == 403
+    page = chef.get("/supervision/portefeuille")
+    assert page.status_code == 200
+    assert "Potentiel / Performances" in page.get_data(as_text=True)
