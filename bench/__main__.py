@@ -10,7 +10,7 @@ import importlib
 
 BENCHES = {"cti": "bench.cti_throughput", "customers": "bench.customers",
            "pop": "bench.pop_latency", "recommender": "bench.recommender",
-           "scores": "bench.scores"}
+           "scores": "bench.scores", "kb": "bench.kb_quality"}
 
 
 def main() -> None:

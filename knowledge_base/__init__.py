@@ -1,0 +1,1 @@
+"""Knowledge base: Markdown articles, full-text (Whoosh) and semantic search, hybrid ranking."""
