@@ -11,7 +11,7 @@ import sys
 
 from config import ConfigError, load_config
 
-PARTS = ("console.cli", "cti.cli", "web.cli")
+PARTS = ("console.cli", "cti.cli", "scripts_library.cli", "web.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

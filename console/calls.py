@@ -100,6 +100,7 @@ def save_wrapup(session: Session, call: dict, user, form: dict) -> tuple[Interac
         "by": user.username, "satisfaction": form.get("satisfaction"),
         "offers": form.get("offers") or [], "callback_at": form.get("callback_at"),
         "articles": form.get("articles") or [],
+        "script": form.get("script"),
         "saved_at": datetime.now(timezone.utc).isoformat()}
     callback_at = form.get("callback_at")
     if callback_at and row.customer_id and not details.get("callback_id"):

@@ -48,7 +48,7 @@ class KnowledgeBase:
                  articles_dir: Path | None = None, index_dir: Path | None = None):
         self.cfg = kb_cfg
         self.articles_dir = articles_dir or _path(kb_cfg["articles_dir"])
-        self.index_dir = index_dir or _path(kb_cfg["index_dir"])
+        self.index_dir = index_dir or _path(kb_cfg.get("index_dir") or "var/kb")
         self.encoder = encoder or make_encoder(kb_cfg)
         self.fulltext = FullTextIndex(self.index_dir / "whoosh")
         self.semantic = SemanticIndex(self.index_dir, self.encoder)

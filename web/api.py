@@ -182,6 +182,10 @@ def wrapup(call_id: str):
         return error("qualification obligatoire")
     if pop.get("customer_id") and not form.get("customer_id"):
         form["customer_id"] = pop["customer_id"]
+    from web.kb import articles_viewed
+    from web.scripts import script_state
+    form["articles"] = sorted(set(form.get("articles") or []) | set(articles_viewed(call_id)))
+    form["script"] = script_state(call_id)
     row, first_time = save_wrapup(db(), call, current_user, form)
     if row.customer_id:
         rescore(db(), row.customer_id, cfg())

@@ -58,3 +58,62 @@ def bubble_chart(data: dict, size: int = 520) -> Markup:
     parts.append(f"<text x='{size / 2 - 40}' y='{size - 6}' class='lbl'>Performances</text>"
                  f"<text x='4' y='{pad - 12}' class='lbl'>Potentiel</text></svg>")
     return Markup("".join(parts))
+
+
+def flow_chart(script) -> Markup:
+    """A script as boxes in layers (distance from the start) and arrows labelled with the
+    answer that leads there."""
+    from collections import deque
+    depth, order = {script.start: 0}, deque([script.start])
+    while order:
+        sid = order.popleft()
+        for target in script.targets(script.steps.get(sid, {})):
+            if target in script.steps and target not in depth:
+                depth[target] = depth[sid] + 1
+                order.append(target)
+    unreachable = [s for s in script.steps if s not in depth]
+    top = max(depth.values(), default=0)
+    for sid in unreachable:
+        depth[sid] = top + 1
+    layers: dict[int, list[str]] = {}
+    for sid in script.steps:
+        layers.setdefault(depth[sid], []).append(sid)
+    box_w, box_h, gap_x, gap_y = 170, 44, 30, 60
+    width = max(len(v) for v in layers.values()) * (box_w + gap_x) + gap_x
+    height = len(layers) * (box_h + gap_y) + gap_y
+    pos = {}
+    for level, sids in layers.items():
+        offset = (width - len(sids) * (box_w + gap_x) + gap_x) / 2
+        for i, sid in enumerate(sids):
+            pos[sid] = (offset + i * (box_w + gap_x), gap_y / 2 + level * (box_h + gap_y))
+    colors = {"say": "#e6f0ff", "ask": "#fff6d6", "offer": "#e6f4ea", "objection": "#fde8e8",
+              "kb": "#f3e8ff", "close": "#e2e6ec"}
+    parts = [f"<svg class='chart flow' viewBox='0 0 {width:.0f} {height:.0f}' "
+             f"width='{width:.0f}' height='{height:.0f}' role='img'>",
+             "<defs><marker id='arrow' viewBox='0 0 10 10' refX='10' refY='5' markerWidth='6' "
+             "markerHeight='6' orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#667085'/>"
+             "</marker></defs>"]
+    for sid, step in script.steps.items():
+        x, y = pos[sid]
+        labels = {t: k for k, t in step.get("branches", {}).items()}
+        for target in script.targets(step):
+            if target not in pos:
+                continue
+            tx, ty = pos[target]
+            x1, y1, x2, y2 = x + box_w / 2, y + box_h, tx + box_w / 2, ty
+            parts.append(f"<line x1='{x1:.0f}' y1='{y1:.0f}' x2='{x2:.0f}' y2='{y2:.0f}' "
+                         f"stroke='#667085' marker-end='url(#arrow)'/>")
+            if target in labels:
+                parts.append(f"<text x='{(x1 + x2) / 2 + 4:.0f}' y='{(y1 + y2) / 2:.0f}' "
+                             f"class='val'>{escape(labels[target])}</text>")
+    for sid, step in script.steps.items():
+        x, y = pos[sid]
+        stroke = "#c62828" if sid in unreachable else "#667085"
+        parts.append(f"<rect x='{x:.0f}' y='{y:.0f}' width='{box_w}' height='{box_h}' rx='6' "
+                     f"fill='{colors.get(step.get('type'), '#fff')}' stroke='{stroke}'/>"
+                     f"<text x='{x + 8:.0f}' y='{y + 18:.0f}' class='lbl'>{escape(sid)}</text>"
+                     f"<text x='{x + 8:.0f}' y='{y + 34:.0f}' class='val'>"
+                     f"{escape(step.get('type', '?'))}"
+                     f"{' → ' + escape(step['outcome']) if step.get('outcome') else ''}</text>")
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -167,3 +167,34 @@ def test_agent_cannot_open_supervision_and_supervisor_sees_agents(stack, context
         assert "Agent Un" in sup.inner_text("#agents")
     finally:
         chef.close()
+
+
+def test_script_and_knowledge_base_during_a_call(stack, context):
+    page = login(context.new_page(), stack, "agent1")
+    agent_ready(page)
+    stack.call("0612345678", "Jean Dupont", ring=1, talk=60)
+    page.wait_for_selector("#script-text:has-text('Bonjour M. Dupont')")
+    assert page.locator("#script-select option:checked").inner_text().startswith("Accueil")
+    page.click("#script-controls button:has-text('Suivant')")
+    page.click("#script-controls button[data-value='oui']")
+    page.click("#script-controls button[data-value='information']")
+    page.wait_for_selector("#script-text:has-text('répondre tout de suite')")
+    page.fill("#kb-q", "on m'a volé ma carte bleue")
+    page.click("#kb-form button[type=submit]")
+    page.click("#kb-results button[data-slug='procedure-opposition-carte']")
+    page.wait_for_selector("#kb-title:has-text('Faire opposition')")
+    assert page.locator("#kb-body strong").count() >= 1  # **bold** rendered as elements
+    call_id = page.get_attribute("#pop", "data-call-id")
+    page.click("#hangup-btn")
+    page.wait_for_selector("#call-state:has-text('Terminé')")
+    page.select_option("select[name=disposition]", "resolu")
+    page.click("#wrapup-form button[type=submit]")
+    page.wait_for_selector("#pop-empty", state="visible")
+    row = wait_for(lambda: next((r for r in interactions(stack, "+33612345678")
+                                 if r.call_id == call_id and (r.details or {}).get("wrapup")),
+                                None))
+    wrap = row.details["wrapup"]
+    assert "procedure-opposition-carte" in wrap["articles"]
+    assert wrap["script"]["script"] == "accueil-entrant"
+    assert wrap["script"]["path"][:4] == ["accueil", "identite", "nature", "reponse_immediate"]
+    assert wrap["script"]["answers"]["nature"] == "information"

@@ -3,6 +3,7 @@ Socket.IO test clients against a real database and the real Redis server."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -31,7 +32,12 @@ def app(tmp_path_factory):
         create_user(s, "bob", PASSWORD, "Bob", "agent", "1011", [])
         create_user(s, "chef", PASSWORD, "Chef", "supervisor", "2001", [])
         s.commit()
+    import shutil
+    from config import PROJECT_ROOT
+    scripts = workdir / "scripts"
+    shutil.copytree(PROJECT_ROOT / "scripts_library" / "scripts", scripts)
     cfg = load_config(environ={"RELAIS_DATABASE__URL": db_url, "RELAIS_REDIS__URL": REDIS_URL,
+                               "RELAIS_SCRIPTS__FOLDER": str(scripts),
                                "RELAIS_WEB__SECRET_KEY": "k", "RELAIS_PATHS__VAR_DIR": str(workdir),
                                "RELAIS_CTI__COMMAND_TIMEOUT_SECONDS": "1"})
     application = create_app(cfg, start_consumer=False, message_queue=False)
@@ -193,3 +199,26 @@ def test_portfolio_charts_for_supervisors_only(app):
     page = chef.get("/supervision/portefeuille")
     assert page.status_code == 200
     assert "Potentiel / Performances" in page.get_data(as_text=True)
+
+
+
+def test_supervisor_edits_a_script_only_when_it_validates(app):
+    chef = login(app, "chef")
+    assert login(app, "alice").get("/supervision/scripts").status_code == 403
+    listing = chef.get("/supervision/scripts").get_data(as_text=True)
+    assert "scripts/accueil-entrant" in listing and "Accueil d&#39;un appel entrant" in listing
+    page = chef.get("/supervision/scripts/reclamation").get_data(as_text=True)
+    assert "<svg" in page and "retention" in page
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    folder = Path(app.extensions["relais.cfg"].get("scripts.folder"))
+    original = (folder / "reclamation.toml").read_text()
+    broken = original.replace('next = "objet"', 'next = "perdu"', 1)
+    response = chef.post("/supervision/scripts/reclamation",
+                         data={"source": broken, "csrf_token": token})
+    assert "renvoie vers une étape inconnue" in response.get_data(as_text=True)
+    assert (folder / "reclamation.toml").read_text() == original  # nothing written
+    fixed = original.replace("Je comprends votre exaspération", "Je comprends votre colère")
+    response = chef.post("/supervision/scripts/reclamation",
+                         data={"source": fixed, "csrf_token": token})
+    assert response.status_code == 302
+    assert "votre colère" in (folder / "reclamation.toml").read_text()
