@@ -25,7 +25,7 @@ def create_app(cfg=None, start_consumer: bool = True, message_queue: bool = True
     from config.redis_service import connect, redis_url
     from console.services import session_factory
     from cti.bus import CommandClient
-    from web import admin, agent, api, auth, kb, scripts, supervisor
+    from web import admin, agent, api, auth, kb, kb_admin, scripts, supervisor
     from web.extensions import csrf, login_manager, socketio
     from web.live import LiveHub
     from web import sockets  # noqa: F401  (registers the Socket.IO handlers)
@@ -49,7 +49,8 @@ def create_app(cfg=None, start_consumer: bool = True, message_queue: bool = True
     socketio.init_app(app, async_mode="threading",
                       message_queue=redis_url(cfg) if message_queue else None,
                       cors_allowed_origins=[])
-    for blueprint in (auth.bp, agent.bp, supervisor.bp, admin.bp, api.bp, kb.bp, scripts.bp):
+    for blueprint in (auth.bp, agent.bp, supervisor.bp, admin.bp, api.bp, kb.bp, kb_admin.bp,
+                      scripts.bp):
         app.register_blueprint(blueprint)
 
     @app.teardown_appcontext

@@ -8,7 +8,7 @@ from console.models.customers import Address, Contact, Customer, Phone
 from console.models.catalog import Product, ProductFamily, ProductRange
 from console.models.orders import Holding, Order, OrderLine
 from console.models.relationship import Alert, Callback, Complaint, Consent, Interaction
-from console.models.audit import AuditEntry
+from console.models.audit import ArticleRevision, AuditEntry
 from console.models.users import CallDraft, User
 from console.models.scores import CustomerScore, OfferLog, RecommenderModel, ScoreRun
 
@@ -16,5 +16,5 @@ __all__ = [
     "Base", "Customer", "Contact", "Phone", "Address", "ProductFamily", "ProductRange", "Product",
     "Order", "OrderLine", "Holding", "Interaction", "Complaint", "Consent", "Callback", "Alert",
     "AuditEntry", "User", "CallDraft", "CustomerScore", "ScoreRun", "OfferLog",
-    "RecommenderModel",
+    "RecommenderModel", "ArticleRevision",
 ]

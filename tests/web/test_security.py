@@ -31,13 +31,17 @@ def app(tmp_path_factory):
         create_user(s, "alice", PASSWORD, "Alice", "agent", "1010", [])
         create_user(s, "bob", PASSWORD, "Bob", "agent", "1011", [])
         create_user(s, "chef", PASSWORD, "Chef", "supervisor", "2001", [])
+        create_user(s, "root", PASSWORD, "Admin", "admin", "2002", [])
         s.commit()
     import shutil
     from config import PROJECT_ROOT
     scripts = workdir / "scripts"
     shutil.copytree(PROJECT_ROOT / "scripts_library" / "scripts", scripts)
+    articles = workdir / "articles"
+    shutil.copytree(PROJECT_ROOT / "knowledge_base" / "articles", articles)
     cfg = load_config(environ={"RELAIS_DATABASE__URL": db_url, "RELAIS_REDIS__URL": REDIS_URL,
                                "RELAIS_SCRIPTS__FOLDER": str(scripts),
+                               "RELAIS_KNOWLEDGE_BASE__ARTICLES_DIR": str(articles),
                                "RELAIS_WEB__SECRET_KEY": "k", "RELAIS_PATHS__VAR_DIR": str(workdir),
                                "RELAIS_CTI__COMMAND_TIMEOUT_SECONDS": "1"})
     application = create_app(cfg, start_consumer=False, message_queue=False)
@@ -222,3 +226,30 @@ def test_supervisor_edits_a_script_only_when_it_validates(app):
                          data={"source": fixed, "csrf_token": token})
     assert response.status_code == 302
     assert "votre colère" in (folder / "reclamation.toml").read_text()
+
+
+
+def test_admin_manages_articles_with_history(app):
+    admin = login(app, "root")
+    assert login(app, "chef").get("/admin/kb/").status_code == 403
+    token = csrf_of(admin, "/admin/kb/")
+    form = {"csrf_token": token, "title": "Procédure : carte avalée par un distributeur",
+            "tags": "carte, distributeur, DAB", "products": "CB-ESSENTIEL",
+            "audience": "agents", "body": "Appeler le **service monétique** : la carte avalée "
+                                          "est détruite et refaite sous 5 jours."}
+    created = admin.post("/admin/kb/new", data=form)
+    assert created.status_code == 302
+    slug = "procedure-carte-avalee-par-un-distributeur"
+    agent = login(app, "alice")
+    hits = agent.get("/api/kb/search?q=distributeur+a+avale+ma+carte").get_json()
+    assert hits[0]["slug"] == slug
+    form["body"] = form["body"].replace("5 jours", "3 jours ouvrés")
+    assert admin.post(f"/admin/kb/edit/{slug}", data=form).status_code == 302
+    assert "3 jours ouvrés" in agent.get(f"/api/kb/articles/{slug}").get_json()["body"]
+    assert admin.post(f"/admin/kb/delete/{slug}", data={"csrf_token": token}).status_code == 302
+    assert agent.get(f"/api/kb/articles/{slug}").status_code == 404
+    with make_session_factory(app.extensions["relais.engine"])() as s:
+        from console.models import ArticleRevision
+        actions = [r.action for r in s.scalars(select(ArticleRevision).where(
+            ArticleRevision.slug == slug).order_by(ArticleRevision.id))]
+    assert actions == ["create", "update", "delete"]
