@@ -43,18 +43,26 @@ def valid_email(email: str) -> bool:
     return bool(_EMAIL.match(email))
 
 
-def luhn_valid(digits: str) -> bool:
-    if not digits.isdigit():
-        return False
+def _luhn_sum(digits: str, double_first: bool) -> int:
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = int(ch)
-        if i % 2 == 1:
+        if (i % 2 == 0) == double_first:
             d *= 2
             if d > 9:
                 d -= 9
         total += d
-    return total % 10 == 0
+    return total
+
+
+def luhn_valid(digits: str) -> bool:
+    """The SIREN/SIRET check."""
+    return digits.isdigit() and _luhn_sum(digits, double_first=False) % 10 == 0
+
+
+def luhn_complete(digits: str) -> str:
+    """``digits`` followed by the check digit that makes them Luhn-valid."""
+    return digits + str((10 - _luhn_sum(digits, double_first=True) % 10) % 10)
 
 
 def valid_siret(siret: str) -> bool:

@@ -128,8 +128,9 @@ class LiveHub:
                     pop = build_pop(session, call, self.cfg)
             else:
                 pop["call"] = call
-            socketio.emit("pop", pop, to=agent_room(agent))  # first: the agent is waiting
+            # stored before it is sent: the browser asks for the call's script at once
             self.set_pop(agent, pop)
+            socketio.emit("pop", pop, to=agent_room(agent))
             if fresh and pop["customer_id"]:
                 with self._session() as session:
                     user = user_for_interface(session, agent, self.cfg.get("cti.agent_interface"))

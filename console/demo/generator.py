@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from console.demo.pools import Pools, build_pools
+from console.quality import luhn_complete
 
 BUSINESS_DIR = Path(__file__).resolve().parent
 
@@ -84,19 +85,6 @@ def load_business(name: str) -> dict:
 
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
-def _luhn_complete(digits: str) -> str:
-    """Append the check digit that makes ``digits`` Luhn-valid (SIREN/SIRET rule)."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return digits + str((10 - total % 10) % 10)
 
 
 def _format_raw(national: str, rnd: random.Random) -> str:
@@ -270,7 +258,7 @@ class DemoGenerator:
         else:
             name = fixed.get("company_name") or rnd.choice(pools.companies)
             customer.update(
-                company_name=name, siret=_luhn_complete(f"{rnd.randrange(10 ** 13):013d}"),
+                company_name=name, siret=luhn_complete(f"{rnd.randrange(10 ** 13):013d}"),
                 ape_code=rnd.choice(APE_CODES), legal_form=rnd.choice(LEGAL_FORMS),
                 headcount=int(min(500, 1 + wealth * rnd.randint(1, 15))),
                 email=f"contact@{_ascii(name).replace(' ', '-').replace(',', '')[:30]}.fr",

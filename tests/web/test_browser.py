@@ -26,6 +26,14 @@ def wait_for(predicate, timeout=20):
     raise AssertionError("condition not met in time")
 
 
+def finish_call(page, disposition: str) -> None:
+    """Wait for the end of the call, qualify it and save the wrap-up."""
+    page.wait_for_selector("#call-state:has-text('Terminé')")
+    page.select_option("select[name=disposition]", disposition)
+    page.click("#wrapup-form button[type=submit]")
+    page.wait_for_selector("#pop-empty", state="visible")
+
+
 def test_known_customer_pops_before_answer_and_wrapup_is_logged(stack, context):
     page = login(context.new_page(), stack, "agent1")
     agent_ready(page)
@@ -83,10 +91,7 @@ def test_unknown_caller_then_create_the_customer(stack, context):
         assert [p.e164 for p in s.scalars(select(Phone).where(
             Phone.customer_id == customer.id))] == ["+33781234567"]
     page.click("#hangup-btn")
-    page.wait_for_selector("#call-state:has-text('Terminé')")
-    page.select_option("select[name=disposition]", "resolu")
-    page.click("#wrapup-form button[type=submit]")
-    page.wait_for_selector("#pop-empty", state="visible")
+    finish_call(page, "resolu")
     [row] = wait_for(lambda: [r for r in interactions(stack, "+33781234567")
                               if (r.details or {}).get("wrapup")])
     assert row.customer_id == customer.id
@@ -135,10 +140,7 @@ def test_reload_mid_call_restores_the_call_and_the_draft(stack, context):
     assert page.inner_text("#call-state") == "En communication"
     assert page.input_value("textarea[name=notes]") == "Le client demande un devis habitation"
     page.click("#hangup-btn")
-    page.wait_for_selector("#call-state:has-text('Terminé')")
-    page.select_option("select[name=disposition]", "rappel")
-    page.click("#wrapup-form button[type=submit]")
-    page.wait_for_selector("#pop-empty", state="visible")
+    finish_call(page, "rappel")
 
 
 def test_caller_name_with_html_is_shown_as_text(stack, context):
@@ -150,10 +152,7 @@ def test_caller_name_with_html_is_shown_as_text(stack, context):
     assert page.inner_text("#caller-name") == evil
     assert page.evaluate("window.pwned") is None
     assert page.locator("#pop img").count() == 0
-    page.wait_for_selector("#call-state:has-text('Terminé')")
-    page.select_option("select[name=disposition]", "faux_numero")
-    page.click("#wrapup-form button[type=submit]")
-    page.wait_for_selector("#pop-empty", state="visible")
+    finish_call(page, "faux_numero")
 
 
 def test_agent_cannot_open_supervision_and_supervisor_sees_agents(stack, context):
@@ -186,10 +185,7 @@ def test_script_and_knowledge_base_during_a_call(stack, context):
     assert page.locator("#kb-body strong").count() >= 1  # **bold** rendered as elements
     call_id = page.get_attribute("#pop", "data-call-id")
     page.click("#hangup-btn")
-    page.wait_for_selector("#call-state:has-text('Terminé')")
-    page.select_option("select[name=disposition]", "resolu")
-    page.click("#wrapup-form button[type=submit]")
-    page.wait_for_selector("#pop-empty", state="visible")
+    finish_call(page, "resolu")
     row = wait_for(lambda: next((r for r in interactions(stack, "+33612345678")
                                  if r.call_id == call_id and (r.details or {}).get("wrapup")),
                                 None))
