@@ -17,7 +17,6 @@ import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -105,14 +104,10 @@ def rebuild_model(session: Session, cfg, today: date | None = None) -> Recommend
     model = RecommenderModel(data=data)
     session.add(model)
     session.flush()
-    _cached_model.cache_clear()
     return model
 
 
-@lru_cache(maxsize=2)
-def _cached_model(model_id: int, data_json: str) -> "Model":
-    import json
-    return Model(json.loads(data_json))
+_MODELS: dict[int, "Model"] = {}
 
 
 class Model:
@@ -129,11 +124,15 @@ class Model:
 
 
 def current_model(session: Session) -> Model | None:
-    row = session.scalar(select(RecommenderModel).order_by(RecommenderModel.id.desc()).limit(1))
-    if row is None:
+    """The latest model, loaded once per process (it only changes with a batch)."""
+    model_id = session.scalar(select(RecommenderModel.id).order_by(RecommenderModel.id.desc())
+                              .limit(1))
+    if model_id is None:
         return None
-    import json
-    return _cached_model(row.id, json.dumps(row.data))
+    if model_id not in _MODELS:
+        _MODELS.clear()
+        _MODELS[model_id] = Model(session.get(RecommenderModel, model_id).data)
+    return _MODELS[model_id]
 
 
 # ---- offering ------------------------------------------------------------------------------------
@@ -143,6 +142,22 @@ class Catalog:
     by_id: dict[int, Product]
     by_code: dict[str, Product]
     level: dict[int, tuple[int, int, str]]  # product id -> (family, range level, range line)
+
+
+_CATALOG: dict[str, tuple[float, Catalog]] = {}
+CATALOG_TTL = 300.0  # seconds: the catalog changes with releases, not between calls
+
+
+def cached_catalog(session: Session) -> Catalog:
+    import time
+    key = str(session.get_bind().url)
+    hit = _CATALOG.get(key)
+    if hit is None or time.monotonic() - hit[0] > CATALOG_TTL:
+        catalog = load_catalog(session)
+        for product in catalog.by_id.values():
+            session.expunge(product)  # kept beyond this session: plain data from now on
+        _CATALOG[key] = hit = (time.monotonic(), catalog)
+    return hit[1]
 
 
 def load_catalog(session: Session) -> Catalog:
@@ -195,7 +210,7 @@ def recommend(session: Session, customer_id: int, cfg, today: date | None = None
     customer = session.get(Customer, customer_id)
     if model is None or customer is None or customer.is_deceased or customer.is_closed:
         return []
-    catalog = catalog or load_catalog(session)
+    catalog = catalog or cached_catalog(session)
     score = session.get(CustomerScore, customer_id)
     if customer_filters:
         if score is not None and score.value_rank == "sous-zéro":
