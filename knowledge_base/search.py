@@ -66,7 +66,8 @@ class KnowledgeBase:
     def search(self, text: str, mode: str = "hybrid", limit: int | None = None) -> list[dict]:
         limit = limit or self.cfg.get("results", 10)
         depth = max(limit, 20)
-        full = self.fulltext.search(text, depth) if mode in ("hybrid", "fulltext") else []
+        full = self.fulltext.search(text, depth, highlights=0) \
+            if mode in ("hybrid", "fulltext") else []
         sem = self.semantic.search(text, depth) if mode in ("hybrid", "semantic") else []
         if mode == "fulltext":
             ranked = [(r["slug"], r["score"]) for r in full]
@@ -77,16 +78,11 @@ class KnowledgeBase:
                          self.cfg.get("rrf_k", 60))
         else:
             ranked = score_fusion(full, sem, self.cfg.get("weight_fulltext", 0.7))
-        highlights = {r["slug"]: r["highlight"] for r in full}
-        out = []
-        for slug, score in ranked[:limit]:
-            a = self.articles.get(slug)
-            if a is None:
-                continue
-            out.append({"slug": slug, "title": a.title, "score": round(score, 5),
-                        "highlight": highlights.get(slug) or a.body[:160],
-                        "tags": a.tags})
-        return out
+        shown = [(slug, score) for slug, score in ranked if slug in self.articles][:limit]
+        extracts = self.fulltext.extracts(text, [slug for slug, _ in shown]) if shown else {}
+        return [{"slug": slug, "title": self.articles[slug].title, "score": round(score, 5),
+                 "highlight": extracts.get(slug) or self.articles[slug].body[:160],
+                 "tags": self.articles[slug].tags} for slug, score in shown]
 
     def suggest(self, queue: str | None = None, products: list[str] | None = None,
                 segment: str | None = None, step_text: str | None = None,

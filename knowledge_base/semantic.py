@@ -72,7 +72,10 @@ class SemanticIndex:
             return []
         scores = self.matrix @ self.encoder.encode([text])[0]
         best: dict[str, float] = {}
-        for i in np.argsort(-scores):
+        # the best passages only (an article has several): no full sort of every passage
+        depth = min(len(scores), limit * 20)
+        top = np.argpartition(-scores, depth - 1)[:depth]
+        for i in top[np.argsort(-scores[top])]:
             slug = self.rows[i]
             if slug not in best:
                 best[slug] = float(scores[i])
