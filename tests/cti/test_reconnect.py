@@ -12,16 +12,20 @@ from cti.bus import EventBus
 from tests.cti.helpers import FAST, Client, start_pbx
 
 
-def test_link_dropped_mid_call_the_call_is_tracked_once():
-    timing = FAST.__class__(**{**FAST.__dict__, "talk_seconds": 0.6})
+async def answered_call(talk_seconds: float):
+    """A demo PBX, a tracking client, and a call from Jean Dupont an agent has answered."""
+    server = await start_pbx(timing=FAST.__class__(**{**FAST.__dict__,
+                                                      "talk_seconds": talk_seconds}))
+    client = await Client(server.port).start()
+    server.pbx.inbound("support", "0612345678", "Jean Dupont", variables={"CALLER_HOLD": "60"})
+    await client.wait_for(lambda: any(c.state == "answered"
+                                      for c in client.tracker.calls.values()))
+    return server, client
 
+
+def test_link_dropped_mid_call_the_call_is_tracked_once():
     async def scenario():
-        server = await start_pbx(timing=timing)
-        client = await Client(server.port).start()
-        server.pbx.inbound("support", "0612345678", "Jean Dupont",
-                           variables={"CALLER_HOLD": "60"})
-        await client.wait_for(lambda: any(c.state == "answered"
-                                          for c in client.tracker.calls.values()))
+        server, client = await answered_call(0.6)
         [call_id] = list(client.tracker.calls)
         server.drop_clients()  # AgentComplete and the hang-ups will happen while we are away
         await client.wait_for(lambda: not client.conn.ready.is_set(), 2)
@@ -43,15 +47,8 @@ def test_link_dropped_mid_call_the_call_is_tracked_once():
 
 def test_link_dropped_and_back_while_the_call_goes_on():
     """The call is still up after the reconnect: resync keeps it, once, with its agent."""
-    timing = FAST.__class__(**{**FAST.__dict__, "talk_seconds": 1.0})
-
     async def scenario():
-        server = await start_pbx(timing=timing)
-        client = await Client(server.port).start()
-        server.pbx.inbound("support", "0612345678", "Jean Dupont",
-                           variables={"CALLER_HOLD": "60"})
-        await client.wait_for(lambda: any(c.state == "answered"
-                                          for c in client.tracker.calls.values()))
+        server, client = await answered_call(1.0)
         server.drop_clients()
         await client.wait_for(lambda: client.conn.connections == 2 and client.conn.ready.is_set())
         await asyncio.sleep(0.1)
