@@ -19,9 +19,10 @@ def _secret_key(cfg) -> str:
     return path.read_text().strip()
 
 
-def create_app(cfg=None, start_consumer: bool = True, message_queue: bool = True) -> Flask:
-    """``message_queue`` shares Socket.IO rooms across processes through Redis (the bridge's
-    Redis); only a single-process test setup turns it off."""
+def create_app(cfg=None, start_consumer: bool = True, message_queue: bool | None = None
+               ) -> Flask:
+    """``message_queue`` (default: ``[web] socketio_message_queue``) shares Socket.IO rooms
+    across web processes through Redis."""
     from config.redis_service import connect, redis_url
     from console.services import session_factory
     from cti.bus import CommandClient
@@ -46,6 +47,8 @@ def create_app(cfg=None, start_consumer: bool = True, message_queue: bool = True
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à la console."
+    if message_queue is None:
+        message_queue = bool(cfg.get("web.socketio_message_queue", False))
     socketio.init_app(app, async_mode="threading",
                       message_queue=redis_url(cfg) if message_queue else None,
                       cors_allowed_origins=[])
