@@ -178,6 +178,7 @@ def test_script_and_knowledge_base_during_a_call(stack, context):
     page.click("#script-controls button[data-value='oui']")
     page.click("#script-controls button[data-value='information']")
     page.wait_for_selector("#script-text:has-text('répondre tout de suite')")
+    assert page.locator("#script-select option").count() >= 6  # the choice stays available
     page.fill("#kb-q", "on m'a volé ma carte bleue")
     page.click("#kb-form button[type=submit]")
     page.click("#kb-results button[data-slug='procedure-opposition-carte']")

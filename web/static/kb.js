@@ -4,6 +4,7 @@
   const $ = (id) => document.getElementById(id);
   const {el, clear, api} = Relais;
   let timer = null;
+  let latest = 0;  // only the answer to the latest request is shown (suggestions arrive late)
 
   function highlighted(text) {  // \x01 … \x02 around matches, built as <mark> elements
     const node = el("span", {class: "extract"});
@@ -46,19 +47,27 @@
     $("kb-article").hidden = false;
     $("kb-results").hidden = true;
   }
+  $("kb-q").addEventListener("search", () => { if (!$("kb-q").value) suggest(); });
   $("kb-close").addEventListener("click", () => { $("kb-article").hidden = true; $("kb-results").hidden = false; });
   $("kb-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const q = $("kb-q").value.trim();
     if (!q) return suggest();
-    show(await api("GET", `/api/kb/search?q=${encodeURIComponent(q)}`), `Résultats pour « ${q} »`);
+    const mine = ++latest;
+    const results = await api("GET", `/api/kb/search?q=${encodeURIComponent(q)}`);
+    if (mine === latest) show(results, `Résultats pour « ${q} »`);
     $("kb-article").hidden = true; $("kb-results").hidden = false;
   });
   async function suggest() {
+    if ($("kb-q").value.trim()) return;  // the agent's own search stays on screen
     const notes = document.querySelector("#wrapup-form textarea[name=notes]").value;
     const step = ($("script-text") && $("script-text").textContent) || "";
     const params = new URLSearchParams({notes, step});
-    try { show(await api("GET", `/api/kb/suggest?${params}`), "Suggestions pour cet appel"); } catch (e) { /* no call yet */ }
+    const mine = ++latest;
+    try {
+      const results = await api("GET", `/api/kb/suggest?${params}`);
+      if (mine === latest && !$("kb-q").value.trim()) show(results, "Suggestions pour cet appel");
+    } catch (e) { /* no call yet */ }
   }
   // Suggestions follow the call (pop), the script step and what the agent types.
   new MutationObserver(() => { if ($("pop").dataset.callId) suggest(); }).observe($("pop"), {attributes: true, attributeFilter: ["data-call-id"]});

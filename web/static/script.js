@@ -8,12 +8,12 @@
 
   function render(view) {
     const panel = $("script-panel");
-    const select = clear($("script-select"));
-    for (const s of view.scripts || []) {
-      const opt = el("option", {value: s.id, text: s.title});
-      if (s.id === view.script) opt.selected = true;
-      select.append(opt);
+    const select = $("script-select");
+    if (view.scripts) {  // the list comes with the script, not with each answer
+      clear(select);
+      for (const s of view.scripts) select.append(el("option", {value: s.id, text: s.title}));
     }
+    select.value = view.script || "";
     panel.hidden = false;
     if (!view.script) {
       select.prepend(el("option", {value: "", text: "— choisir un script —", selected: "selected"}));
