@@ -8,7 +8,6 @@ products the customer does not own yet", in the same run (target: +20 % relative
 from __future__ import annotations
 
 import tempfile
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 

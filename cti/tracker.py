@@ -14,7 +14,7 @@ import re
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Callable
 
 from cti import events as ev

@@ -1,12 +1,9 @@
 """Small helpers to put a customer with its record pieces in a test database."""
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 
-from console.models import (Address, Alert, Callback, Complaint, Consent, Contact, Customer,
-                            Holding, Interaction, Order, OrderLine, Phone, Product,
-                            ProductFamily)
+from console.models import Address, Customer, Phone, Product, ProductFamily
 from console.phones import normalize
 
 

@@ -51,8 +51,8 @@ def test_internal_extension_is_not_looked_up(session, phone_cfg):
 def test_shared_number_returns_candidates(session, phone_cfg):
     a = person(session, "Hélène", "Lefèvre", phones=("0611223344", "0298765432"))
     b = person(session, "Éric", "Lefèvre", phones=("0298765432",))
-    c1 = company(session, "Boulangerie Martin", "0388123456")
-    c2 = company(session, "Atelier Martin Frères", "03 88 12 34 56")
+    company(session, "Boulangerie Martin", "0388123456")
+    company(session, "Atelier Martin Frères", "03 88 12 34 56")
     household = identify_caller(session, "02.98.76.54.32", phone_cfg)
     assert household.status == "ambiguous"
     assert {c.customer_id for c in household.candidates} == {a.id, b.id}

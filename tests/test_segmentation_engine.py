@@ -1,9 +1,9 @@
 """Batch and incremental scoring on a real database (SQLite and PostgreSQL)."""
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.demo.loader import load_demo

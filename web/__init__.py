@@ -29,7 +29,7 @@ def create_app(cfg=None, start_consumer: bool = True, message_queue: bool | None
     from web import admin, agent, api, auth, kb, kb_admin, scripts, supervisor
     from web.extensions import csrf, login_manager, socketio
     from web.live import LiveHub
-    from web import sockets  # noqa: F401  (registers the Socket.IO handlers)
+    import web.sockets  # noqa: F401  (registers the Socket.IO handlers)
 
     cfg = cfg or load_config()
     app = Flask(__name__)

@@ -96,7 +96,7 @@ def test_inbound_call_published_live_in_stream_and_state(redis_client):
     async def scenario(server, bridge, command):
         await command("queue_login", interface="PJSIP/1001", queues=["support"],
                       member_name="Sophie Bernard")
-        call = await inbound(server, __AGENT_TALK_OVERRIDE="0.5")
+        await inbound(server, __AGENT_TALK_OVERRIDE="0.5")
         await until(lambda: any(c.state == "answered" for c in bridge.tracker.calls.values()))
         during = BusReader(redis_client).state()
         await until(lambda: bridge.tracker.ended)

@@ -3,7 +3,6 @@ incremental re-indexing (real Whoosh index and the real packaged encoder)."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
