@@ -17,27 +17,13 @@ from sqlalchemy.orm import Session
 from bench.common import emit, note
 from config import load_config
 from console.db import make_engine, upgrade
-from console.demo.generator import RENEWAL_CHANNEL
 from console.demo.loader import load_demo
-from console.models import Customer, Order, OrderLine
-from console.recommend import (Model, baskets_from_orders, customer_segments, learn,
-                               load_catalog, recommend)
+from console.models import Customer
+from console.recommend import (Model, customer_segments, learn, load_catalog,
+                               purchase_history, recommend)
 from console.segmentation.engine import recompute_all
 
 TODAY = date(2026, 11, 1)
-
-
-def _hidden_last_purchase(session: Session) -> dict[int, set[int]]:
-    rows = session.execute(select(Order.customer_id, Order.id, OrderLine.product_id)
-                           .join(OrderLine, OrderLine.order_id == Order.id)
-                           .where(Order.channel != RENEWAL_CHANNEL)
-                           .order_by(Order.customer_id, Order.ordered_at, Order.id))
-    last: dict[int, tuple[int, set[int]]] = {}
-    for cid, oid, pid in rows:
-        if cid not in last or last[cid][0] != oid:
-            last[cid] = (oid, set())
-        last[cid][1].add(pid)
-    return {cid: products for cid, (_, products) in last.items()}
 
 
 def _metrics(ranked: dict[int, list[int]], hidden: dict[int, set[int]]) -> tuple[float, float]:
@@ -63,8 +49,9 @@ def run(customers: int = 20000, **_) -> None:
     load_demo(engine, n, seed=3, today=TODAY, progress=False)
     recompute_all(engine, cfg, today=TODAY, progress=False)
     with Session(engine) as s:
-        hidden = _hidden_last_purchase(s)
-        train = baskets_from_orders(s, exclude_last=True)
+        history = purchase_history(s)
+        hidden = {cid: set(orders[-1]) for cid, orders in history.items()}
+        train = {cid: set().union(*orders[:-1]) for cid, orders in history.items()}
         model = Model(learn(train, customer_segments(s, TODAY), cfg))
         catalog = load_catalog(s)
         kinds = dict(s.execute(select(Customer.id, Customer.kind)).all())

@@ -72,24 +72,26 @@ def learn(baskets: dict[int, set[int]], segments: dict[int, str], cfg) -> dict:
             "portfolios": portfolios}
 
 
-def baskets_from_orders(session: Session, exclude_last: bool = False) -> dict[int, set[int]]:
-    """Products each customer bought (renewals left out); optionally without their last
-    purchase (offline evaluation)."""
+def purchase_history(session: Session) -> dict[int, list[set[int]]]:
+    """Each customer's purchases (renewals left out) as baskets of products, oldest first."""
     rows = session.execute(
-        select(Order.customer_id, Order.id, Order.ordered_at, OrderLine.product_id)
+        select(Order.customer_id, Order.id, OrderLine.product_id)
         .join(OrderLine, OrderLine.order_id == Order.id)
         .where(Order.channel != RENEWAL_CHANNEL)
         .order_by(Order.customer_id, Order.ordered_at, Order.id))
-    baskets: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for customer_id, order_id, _, product_id in rows:
-        baskets[customer_id].append((order_id, product_id))
-    out = {}
-    for cid, lines in baskets.items():
-        if exclude_last:
-            last = lines[-1][0]
-            lines = [ln for ln in lines if ln[0] != last]
-        out[cid] = {p for _, p in lines}
-    return out
+    history: dict[int, list[set[int]]] = defaultdict(list)
+    last_order: dict[int, int] = {}
+    for customer_id, order_id, product_id in rows:
+        if last_order.get(customer_id) != order_id:
+            last_order[customer_id] = order_id
+            history[customer_id].append(set())
+        history[customer_id][-1].add(product_id)
+    return history
+
+
+def baskets_from_orders(session: Session) -> dict[int, set[int]]:
+    """Products each customer bought (renewals left out)."""
+    return {cid: set().union(*orders) for cid, orders in purchase_history(session).items()}
 
 
 def customer_segments(session: Session, today: date) -> dict[int, str]:

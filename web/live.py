@@ -143,9 +143,9 @@ class LiveHub:
                 socketio.emit("offer_ended", {"call_id": call["call_id"]},
                               to=agent_room(agent))
         elif kind == "call.transferred":
-            for who in (event.get("from_agent"),):
-                if who:
-                    socketio.emit("call", {"type": kind, "call": call}, to=agent_room(who))
+            if event.get("from_agent"):
+                socketio.emit("call", {"type": kind, "call": call},
+                              to=agent_room(event["from_agent"]))
         elif kind == "call.ended":
             self._ended(call)
 

@@ -172,8 +172,7 @@ def _score(f: Facts, t: dict, cfg, first_pass: bool = False) -> dict:
                   "B": "parmi les 30 % de clients suivants",
                   "C": "parmi les 60 % de clients au plus faible chiffre d'affaires"}[abc_class] \
         + f" ({_euros(f.revenue_period)})"
-    frat = m.frat([])
-    mean_purchase = f.purchase_amount_total / f.purchases_total if f.purchases_total else 0
+    mean_purchase = f.revenue_total / f.purchases_total if f.purchases_total else 0
     return {
         "customer_id": f.customer_id,
         "revenue_period": round(f.revenue_period, 2),
@@ -183,8 +182,7 @@ def _score(f: Facts, t: dict, cfg, first_pass: bool = False) -> dict:
         "recency_days": recency, "r_score": r, "f_score": fq, "m_score": mo,
         "rfm_segment": segment, "pareto": pareto, "abc_class": abc_class,
         "frat_frequency_days": ((f.last_purchase - f.first_purchase).days
-                                / (f.purchases_total - 1) if f.purchases_total > 1 else
-                                frat.frequency_days),
+                                / (f.purchases_total - 1) if f.purchases_total > 1 else None),
         "frat_seniority_days": ((f.last_purchase - f.first_purchase).days
                                 if f.first_purchase else 0),
         "frat_amount_ratio": (round(f.last_purchase_amount / mean_purchase, 3)

@@ -30,7 +30,6 @@ class Facts:
     revenue_total: float = 0.0
     purchases_period: int = 0
     purchases_total: int = 0
-    purchase_amount_total: float = 0.0
     first_purchase: datetime | None = None
     last_purchase: datetime | None = None
     last_purchase_amount: float | None = None
@@ -74,7 +73,6 @@ def gather(conn: Connection, today: date, period_months: int,
     # Every paid order is a purchase, yearly fees and premiums included: a customer who keeps
     # paying for their products is not an "ancien client". (Basket mining for cross-sell, in
     # console/recommend, leaves renewals out.)
-    purchase = o.c.id.is_not(None)
     in_period = o.c.ordered_at >= start
     for r in conn.execute(
             select(o.c.customer_id,
@@ -82,11 +80,9 @@ def gather(conn: Connection, today: date, period_months: int,
                    func.sum(case((and_(o.c.ordered_at >= previous, o.c.ordered_at < start),
                                   o.c.total_amount), else_=0)).label("rev_prev"),
                    func.sum(o.c.total_amount).label("rev_total"),
-                   func.sum(case((and_(purchase, in_period), 1), else_=0)).label("p_period"),
-                   func.sum(case((purchase, 1), else_=0)).label("p_total"),
-                   func.sum(case((purchase, o.c.total_amount), else_=0)).label("p_amount"),
-                   func.min(case((purchase, o.c.ordered_at)), type_=DateTime).label("first"),
-                   func.max(case((purchase, o.c.ordered_at)), type_=DateTime).label("last"),
+                   func.sum(case((in_period, 1), else_=0)).label("p_period"),
+                   func.min(o.c.ordered_at, type_=DateTime).label("first"),
+                   func.max(o.c.ordered_at, type_=DateTime).label("last"),
                    func.sum(case((o.c.channel == "web", 1), else_=0)).label("web"),
                    func.count().label("orders"))
             .where(_filter(o.c.customer_id, ids), o.c.ordered_at < now)
@@ -96,7 +92,7 @@ def gather(conn: Connection, today: date, period_months: int,
             continue
         f.revenue_period, f.revenue_previous = float(r.rev_period or 0), float(r.rev_prev or 0)
         f.revenue_total, f.purchases_period = float(r.rev_total or 0), int(r.p_period or 0)
-        f.purchases_total, f.purchase_amount_total = int(r.p_total or 0), float(r.p_amount or 0)
+        f.purchases_total = int(r.orders)
         f.first_purchase, f.last_purchase = _day(r.first), _day(r.last)
         f.web_orders, f.orders = int(r.web or 0), int(r.orders)
 
@@ -105,7 +101,7 @@ def gather(conn: Connection, today: date, period_months: int,
                      func.row_number().over(partition_by=o.c.customer_id,
                                             order_by=(o.c.ordered_at.desc(), o.c.id.desc()))
                      .label("n"))
-              .where(_filter(o.c.customer_id, ids), purchase, o.c.ordered_at < now)
+              .where(_filter(o.c.customer_id, ids), o.c.ordered_at < now)
               .subquery())
     for r in conn.execute(select(ranked.c.customer_id, ranked.c.total_amount)
                           .where(ranked.c.n == 1)):
