@@ -1,7 +1,7 @@
 """Knowledge-base retrieval quality and speed (issue 6).
 
 Quality: the labelled French queries of bench/kb_queries.toml; MRR@10 and recall@5 for
-full-text alone, semantic alone and hybrid (reciprocal rank fusion), in one run.
+full-text alone, semantic alone and hybrid (the configured fusion), in one run.
 Speed: index build time and query latency p95 with 10 000 articles (the shipped ones plus
 variants written from them).
 """

@@ -7,16 +7,18 @@ Accent folding comes after the stemmer (as measured: the French stemmer alone ma
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 from whoosh import index
 from whoosh.analysis import CharsetFilter, LanguageAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
-from whoosh.query import FuzzyTerm, Or, Term
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.query import Or, Term
 from whoosh.support.charset import accent_map
 
 from knowledge_base.articles import Article
+from knowledge_base.postings import Clause, PostingScorer
 
 BOOSTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 MARK_START, MARK_END = "\x01", "\x02"
@@ -61,6 +63,9 @@ class FullTextIndex:
         else:
             self.ix = index.create_in(str(self.folder), schema())
         self.analyzer = french_analyzer()
+        self._searcher = None
+        self._scorer: PostingScorer | None = None
+        self._lock = threading.Lock()
 
     def digests(self) -> dict[str, str]:
         with self.ix.searcher() as s:
@@ -82,52 +87,84 @@ class FullTextIndex:
             writer.commit()
         return {"indexed": len(changed), "removed": len(removed)}
 
-    def query(self, text: str, reader=None):
-        """Exact terms; a term the index does not know is taken as a typo and matched within
-        one edit (two for long words), first letter right. Expanding every term fuzzily costs
-        hundreds of milliseconds on 10 000 articles (bench/kb_quality.py)."""
-        terms = [t.text for t in self.analyzer(text)]
-        groups = []
-        for term in dict.fromkeys(terms):
-            known = reader is None or any((field, term) in reader for field in BOOSTS)
-            clauses = []
+    def _current(self) -> tuple:
+        """The searcher and scorer of the index as it is now (new ones after a commit).
+        Callers hold ``self._lock``: Whoosh readers seek in shared files."""
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        elif not self._searcher.up_to_date():
+            # a new searcher, not refresh(): a refreshed reader reuses the old segment
+            # readers and their stale deletion sets
+            self._searcher.close()
+            self._searcher = self.ix.searcher()
+            self._scorer = None
+        if self._scorer is None:
+            self._scorer = PostingScorer(self._searcher)
+        return self._searcher, self._scorer
+
+    def clauses(self, text: str, reader) -> list[Clause]:
+        """Exact terms in every field with its boost; a term the index does not know is taken
+        as a typo and replaced by the indexed words within one edit (two for long words),
+        first letter right, at half weight."""
+        out: list[Clause] = []
+        for term in dict.fromkeys(t.text for t in self.analyzer(text)):
+            known = any((field, term) in reader for field in BOOSTS)
             for field, boost in BOOSTS.items():
-                clauses.append(Term(field, term, boost=boost))
-                if not known and len(term) >= 4:
-                    clauses.append(FuzzyTerm(field, term, boost=boost * 0.5,
-                                             maxdist=1 if len(term) < 7 else 2,
-                                             prefixlength=1))
-            groups.append(Or(clauses))
-        return Or(groups) if groups else None
+                if known or len(term) < 4:
+                    out.append((field, term, boost))
+                    continue
+                for word in reader.terms_within(field, term, 1 if len(term) < 7 else 2,
+                                                prefix=1):
+                    out.append((field, word, boost * 0.5))
+        return out
+
+    @staticmethod
+    def as_query(clauses: list[Clause]):
+        """The same clauses as a Whoosh query (what the numpy scorer computes)."""
+        return Or([Term(field, term, boost=boost) for field, term, boost in clauses])
 
     def search(self, text: str, limit: int = 10, highlights: int | None = None) -> list[dict]:
         """The best ``limit`` hits; only the first ``highlights`` (default: all) get extracts,
         the costly part of a query."""
-        with self.ix.searcher() as s:
-            q = self.query(text, s.reader())
-            if q is None:
-                return []
-            results = s.search(q, limit=limit)
-            results.fragmenter = ContextFragmenter(maxchars=160, surround=40)
-            results.formatter = MarkerFormatter()
-            shown = limit if highlights is None else highlights
-            return [{"slug": hit["slug"], "title": hit["title"], "score": hit.score,
-                     "highlight": (hit.highlights("body", top=1) if i < shown else "")
-                     or hit["body"][:160]}
-                    for i, hit in enumerate(results)]
+        with self._lock:
+            return self._search(text, limit, highlights)
+
+    def _search(self, text: str, limit: int, highlights: int | None) -> list[dict]:
+        searcher, scorer = self._current()
+        clauses = self.clauses(text, searcher.reader())
+        if not clauses:
+            return []
+        shown = limit if highlights is None else highlights
+        terms = self._body_terms(clauses)
+        out = []
+        for i, (docnum, score) in enumerate(scorer.top(clauses, limit)):
+            fields = searcher.stored_fields(docnum)
+            out.append({"slug": fields["slug"], "title": fields["title"], "score": score,
+                        "highlight": (self._extract(fields["body"], terms) if i < shown
+                                      else "") or fields["body"][:160]})
+        return out
 
     def extracts(self, text: str, slugs: list[str]) -> dict[str, str]:
         """Highlighted extracts of these articles for this query (only what is shown)."""
+        with self._lock:
+            return self._extracts(text, slugs)
+
+    def _extracts(self, text: str, slugs: list[str]) -> dict[str, str]:
+        searcher, _ = self._current()
+        terms = self._body_terms(self.clauses(text, searcher.reader()))
         out: dict[str, str] = {}
-        with self.ix.searcher() as s:
-            q = self.query(text, s.reader())
-            if q is None:
-                return out
-            from whoosh import query as wq
-            only = wq.Or([wq.Term("slug", slug) for slug in slugs])
-            results = s.search(q, limit=len(slugs), filter=only)
-            results.fragmenter = ContextFragmenter(maxchars=160, surround=40)
-            results.formatter = MarkerFormatter()
-            for hit in results:
-                out[hit["slug"]] = hit.highlights("body", top=1)
+        if not terms:
+            return out
+        for slug in slugs:
+            fields = searcher.document(slug=slug)
+            if fields:
+                out[slug] = self._extract(fields["body"], terms)
         return out
+
+    @staticmethod
+    def _body_terms(clauses: list[Clause]) -> frozenset[str]:
+        return frozenset(term for field, term, _ in clauses if field == "body")
+
+    def _extract(self, body: str, terms: frozenset[str]) -> str:
+        return highlight(body, terms, self.analyzer, ContextFragmenter(maxchars=160, surround=40),
+                         MarkerFormatter(), top=1)
