@@ -62,11 +62,16 @@ def run(articles: int = 10000, **_) -> None:
     big = KnowledgeBase(kb_cfg, encoder=kb.encoder, articles_dir=folder,
                         index_dir=Path(tempfile.mkdtemp(prefix="relais-kbidx-")))
     emit("kb.index_build.time", round(time.perf_counter() - start, 1), "s", articles=articles)
-    latencies = []
-    for query, *_ in queries * 2:
-        t = time.perf_counter()
-        big.search(query, "hybrid")
-        latencies.append((time.perf_counter() - t) * 1000)
-    latencies.sort()
-    emit("kb.query.p50", round(percentile(latencies, 50), 1), "ms", articles=articles)
-    emit("kb.query.p95", round(percentile(latencies, 95), 1), "ms", target=50)
+    # first pass: every query new to the index (postings read from disk); second pass: the
+    # same queries again, as suggestions repeat while an agent types
+    first, again = [], []
+    for latencies in (first, again):
+        for query, *_ in queries:
+            t = time.perf_counter()
+            big.search(query, "hybrid")
+            latencies.append((time.perf_counter() - t) * 1000)
+        latencies.sort()
+    both = sorted(first + again)
+    emit("kb.query.p50", round(percentile(both, 50), 1), "ms", articles=articles)
+    emit("kb.query.p95", round(percentile(both, 95), 1), "ms", target=50)
+    emit("kb.query.first_pass.p95", round(percentile(first, 95), 1), "ms", target=50)

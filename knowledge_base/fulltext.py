@@ -41,6 +41,14 @@ def plain(markdown: str) -> str:
     return re.sub(r"[*_`#>|\[\]]", " ", markdown)
 
 
+def fold(text: str) -> str:
+    """Lower case without accents, as the analyzer leaves its terms."""
+    return text.lower().translate(_FOLD)
+
+
+_FOLD = dict(accent_map)
+
+
 def french_analyzer():
     return LanguageAnalyzer("fr") | CharsetFilter(accent_map)
 
@@ -65,6 +73,7 @@ class FullTextIndex:
         self.analyzer = french_analyzer()
         self._searcher = None
         self._scorer: PostingScorer | None = None
+        self._recent: dict[str, list[Clause]] = {}   # query text -> clauses, this generation
         self._lock = threading.Lock()
 
     def digests(self) -> dict[str, str]:
@@ -87,6 +96,11 @@ class FullTextIndex:
             writer.commit()
         return {"indexed": len(changed), "removed": len(removed)}
 
+    def warm_up(self) -> None:
+        """Open the searcher and read the field lengths (after start-up or a re-index)."""
+        with self._lock:
+            self._current()
+
     def _current(self) -> tuple:
         """The searcher and scorer of the index as it is now (new ones after a commit).
         Callers hold ``self._lock``: Whoosh readers seek in shared files."""
@@ -98,8 +112,12 @@ class FullTextIndex:
             self._searcher.close()
             self._searcher = self.ix.searcher()
             self._scorer = None
+            self._recent.clear()
         if self._scorer is None:
             self._scorer = PostingScorer(self._searcher)
+            for field in BOOSTS:       # field lengths now, not on the next agent's search
+                self._scorer.lengths(field)
+            self._scorer.slugs()
         return self._searcher, self._scorer
 
     def clauses(self, text: str, reader) -> list[Clause]:
@@ -118,6 +136,15 @@ class FullTextIndex:
                     out.append((field, word, boost * 0.5))
         return out
 
+    def _clauses_of(self, text: str, searcher) -> list[Clause]:
+        """Clauses of a query, kept for the next call (a search, then its extracts, and the
+        suggestions that repeat as the agent types): typo expansion walks the term list."""
+        if text not in self._recent:
+            if len(self._recent) >= 512:
+                self._recent.clear()
+            self._recent[text] = self.clauses(text, searcher.reader())
+        return self._recent[text]
+
     @staticmethod
     def as_query(clauses: list[Clause]):
         """The same clauses as a Whoosh query (what the numpy scorer computes)."""
@@ -129,9 +156,18 @@ class FullTextIndex:
         with self._lock:
             return self._search(text, limit, highlights)
 
+    def rank(self, text: str, limit: int = 10) -> list[dict]:
+        """The best ``limit`` hits as slug and score only (no stored fields read)."""
+        with self._lock:
+            searcher, scorer = self._current()
+            clauses = self._clauses_of(text, searcher)
+            slugs = scorer.slugs()
+            return [{"slug": slugs[docnum], "score": score}
+                    for docnum, score in scorer.top(clauses, limit)] if clauses else []
+
     def _search(self, text: str, limit: int, highlights: int | None) -> list[dict]:
         searcher, scorer = self._current()
-        clauses = self.clauses(text, searcher.reader())
+        clauses = self._clauses_of(text, searcher)
         if not clauses:
             return []
         shown = limit if highlights is None else highlights
@@ -151,7 +187,7 @@ class FullTextIndex:
 
     def _extracts(self, text: str, slugs: list[str]) -> dict[str, str]:
         searcher, _ = self._current()
-        terms = self._body_terms(self.clauses(text, searcher.reader()))
+        terms = self._body_terms(self._clauses_of(text, searcher))
         out: dict[str, str] = {}
         if not terms:
             return out
@@ -166,5 +202,15 @@ class FullTextIndex:
         return frozenset(term for field, term, _ in clauses if field == "body")
 
     def _extract(self, body: str, terms: frozenset[str]) -> str:
-        return highlight(body, terms, self.analyzer, ContextFragmenter(maxchars=160, surround=40),
-                         MarkerFormatter(), top=1)
+        """The best fragment of the first paragraph that can hold a match: stems are mostly
+        prefixes of the folded words, so a substring test skips analysing (stemming) the
+        paragraphs that cannot; the whole body when none passes the test."""
+        if not terms:
+            return ""
+        paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
+        likely = [p for p in paragraphs if any(t in fold(p) for t in terms)]
+        text = likely[0] if likely else body
+        return highlight(text, terms, self.analyzer, ContextFragmenter(maxchars=160, surround=40),
+                         MarkerFormatter(), top=1) or (
+            highlight(body, terms, self.analyzer, ContextFragmenter(maxchars=160, surround=40),
+                      MarkerFormatter(), top=1) if likely else "")

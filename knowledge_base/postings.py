@@ -22,12 +22,15 @@ def _leaf_postings(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarra
     btext = reader._text_to_bytes(field, term)
     matcher = reader._terms.matcher(field, btext, reader.schema[field].format)
     ids, weights = [], []
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        # whoosh3 codec: whole blocks at a time instead of one posting at a time
+    if all(hasattr(matcher, a) for a in ("_read_data", "_read_weights", "_next_block")):
+        # whoosh3 codec: whole blocks at a time instead of one posting at a time, the
+        # delta-encoded document numbers decoded by numpy
         while matcher.is_active():
-            matcher._read_ids()
+            if matcher._data is None:
+                matcher._read_data()
+            raw = np.asarray(matcher._data[0], dtype=np.int64)
+            ids.append(raw if matcher._byteids else np.cumsum(raw))
             matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
             weights.append(np.asarray(matcher._weights, dtype=np.float64))
             matcher._next_block()
         if ids:
@@ -54,6 +57,7 @@ class PostingScorer:
             for docnum in getattr(sub.reader(), "deleted_docs_set", ()) or ():
                 self.alive[offset + docnum] = False
         self._lengths: dict[str, np.ndarray] = {}
+        self._slugs: list[str] | None = None
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def lengths(self, field: str) -> np.ndarray:
@@ -65,6 +69,17 @@ class PostingScorer:
                     out[offset + docnum] = reader.doc_field_length(docnum, field, 1)
             self._lengths[field] = out
         return self._lengths[field]
+
+    def slugs(self) -> list[str]:
+        """The ``slug`` stored field of every document, by document number: ranking needs no
+        stored-field reads (each one unpickles a whole article)."""
+        if self._slugs is None:
+            out = [""] * self.doc_count
+            for sub, offset in self.leaves:
+                for docnum, fields in sub.reader().iter_docs():
+                    out[offset + docnum] = fields.get("slug", "")
+            self._slugs = out
+        return self._slugs
 
     def term(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers and BM25F scores of one term (cached)."""

@@ -60,13 +60,15 @@ class KnowledgeBase:
         """Read the articles folder and bring both indexes up to date (incrementally)."""
         with self._lock:
             self.articles = load_dir(self.articles_dir)
-            return {"articles": len(self.articles), **self.fulltext.sync(self.articles),
-                    **self.semantic.sync(self.articles)}
+            counts = {"articles": len(self.articles), **self.fulltext.sync(self.articles),
+                      **self.semantic.sync(self.articles)}
+            self.fulltext.warm_up()
+            return counts
 
     def search(self, text: str, mode: str = "hybrid", limit: int | None = None) -> list[dict]:
         limit = limit or self.cfg.get("results", 10)
         depth = max(limit, 20)
-        full = self.fulltext.search(text, depth, highlights=0) \
+        full = self.fulltext.rank(text, depth) \
             if mode in ("hybrid", "fulltext") else []
         sem = self.semantic.search(text, depth) if mode in ("hybrid", "semantic") else []
         if mode == "fulltext":

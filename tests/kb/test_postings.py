@@ -23,7 +23,9 @@ def whoosh_ranking(ft: FullTextIndex, text: str, limit: int = 10):
 
 
 def numpy_ranking(ft: FullTextIndex, text: str, limit: int = 10):
-    return [(r["slug"], r["score"]) for r in ft.search(text, limit, highlights=0)]
+    ranked = [(r["slug"], r["score"]) for r in ft.rank(text, limit)]
+    assert ranked == [(r["slug"], r["score"]) for r in ft.search(text, limit, highlights=0)]
+    return ranked
 
 
 def assert_same(ft, text):
