@@ -89,3 +89,54 @@ def test_life_event_age_40_and_up_sell(world, cfg):
     premier = world.scalar(select(Product).where(Product.code == "CB-CONFORT"))
     offers = recommend(world, customer.id, cfg, today=TODAY, limit=40, owned={classic.id})
     assert premier.id in [o["product_id"] for o in offers]  # the next range of the card
+
+
+def reference_learn(baskets, segments, cfg):
+    """Learning as the definitions say it, basket by basket (what the matrix version must give)."""
+    import itertools
+    from collections import Counter, defaultdict
+    rc = cfg.section("recommendation")
+    n = len(baskets) or 1
+    single, pairs = Counter(), Counter()
+    for products in baskets.values():
+        single.update(products)
+        pairs.update(itertools.permutations(sorted(products), 2))
+    rules = []
+    for (a, b), count in pairs.items():
+        support, confidence = count / n, count / single[a]
+        lift = confidence / (single[b] / n)
+        if support >= rc["min_support"] and confidence >= rc["min_confidence"] \
+                and lift >= rc["min_lift"]:
+            rules.append([a, b, round(support, 5), round(confidence, 4), round(lift, 3)])
+    by_segment, size = defaultdict(Counter), Counter()
+    for cid, products in baskets.items():
+        seg = segments.get(cid, "particulier")
+        size[seg] += 1
+        by_segment[seg].update(products)
+    portfolios = {seg: {str(p): round(c / size[seg], 4) for p, c in counts.items()
+                        if c / size[seg] >= rc["portfolio_min_share"]}
+                  for seg, counts in by_segment.items()}
+    return {"customers": len(baskets), "rules": sorted(rules),
+            "popularity": {str(p): round(c / n, 5) for p, c in single.items()},
+            "portfolios": portfolios}
+
+
+def test_matrix_learning_gives_the_basket_by_basket_result(world, cfg):
+    from console.recommend import (customer_segments, learn, learn_from_pairs,
+                                   purchase_history, purchase_pairs)
+    history = purchase_history(world)
+    segments = customer_segments(world, TODAY)
+    everything = {cid: set().union(*orders) for cid, orders in history.items()}
+    # the batch path (pairs read from the database) and the offline evaluation's (baskets with
+    # the last order hidden: some customers have nothing left, and still count)
+    training = {cid: set().union(*orders[:-1]) for cid, orders in history.items()}
+    assert any(not products for products in training.values())
+    for got, baskets in ((learn_from_pairs(*purchase_pairs(world), segments, cfg), everything),
+                         (learn(training, segments, cfg), training)):
+        expected = reference_learn(baskets, segments, cfg)
+        assert expected["rules"] and got["customers"] == expected["customers"]
+        assert sorted(got["rules"]) == expected["rules"]
+        assert got["popularity"] == expected["popularity"]
+        shares = list(got["popularity"].values())
+        assert shares == sorted(shares, reverse=True)          # most popular first
+        assert got["portfolios"] == expected["portfolios"]

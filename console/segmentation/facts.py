@@ -60,16 +60,24 @@ def gather(conn: Connection, today: date, period_months: int,
     start = now - timedelta(days=round(period_months * 30.4375))
     previous = start - timedelta(days=round(period_months * 30.4375))
     facts: dict[int, Facts] = {}
-    c = Customer.__table__
+    c, o = Customer.__table__, Order.__table__
+    # amount of the last purchase (FRAT amount ratio): one index seek per customer on
+    # (customer_id, ordered_at); a ROW_NUMBER() window sorted every order (8x slower on SQLite)
+    last_amount = (select(o.c.total_amount)
+                   .where(o.c.customer_id == c.c.id, o.c.ordered_at < now)
+                   .order_by(o.c.ordered_at.desc(), o.c.id.desc()).limit(1)
+                   .scalar_subquery())
     for r in conn.execute(select(c.c.id, c.c.kind, c.c.csp, c.c.ape_code, c.c.headcount,
-                                 c.c.customer_since, c.c.origin, c.c.is_closed)
+                                 c.c.customer_since, c.c.origin, c.c.is_closed,
+                                 last_amount.label("last_amount"))
                           .where(_filter(c.c.id, ids), c.c.is_deceased.is_(False))):
-        facts[r.id] = Facts(r.id, r.kind, r.csp, r.ape_code, r.headcount,
-                            r.customer_since if not isinstance(r.customer_since, str)
-                            else date.fromisoformat(r.customer_since), r.origin,
-                            bool(r.is_closed))
+        f = facts[r.id] = Facts(r.id, r.kind, r.csp, r.ape_code, r.headcount,
+                                r.customer_since if not isinstance(r.customer_since, str)
+                                else date.fromisoformat(r.customer_since), r.origin,
+                                bool(r.is_closed))
+        if r.last_amount is not None:
+            f.last_purchase_amount = float(r.last_amount)
 
-    o = Order.__table__
     # Every paid order is a purchase, yearly fees and premiums included: a customer who keeps
     # paying for their products is not an "ancien client". (Basket mining for cross-sell, in
     # console/recommend, leaves renewals out.)
@@ -95,18 +103,6 @@ def gather(conn: Connection, today: date, period_months: int,
         f.purchases_total = int(r.orders)
         f.first_purchase, f.last_purchase = _day(r.first), _day(r.last)
         f.web_orders, f.orders = int(r.web or 0), int(r.orders)
-
-    # amount of the last purchase (FRAT amount ratio)
-    ranked = (select(o.c.customer_id, o.c.total_amount,
-                     func.row_number().over(partition_by=o.c.customer_id,
-                                            order_by=(o.c.ordered_at.desc(), o.c.id.desc()))
-                     .label("n"))
-              .where(_filter(o.c.customer_id, ids), o.c.ordered_at < now)
-              .subquery())
-    for r in conn.execute(select(ranked.c.customer_id, ranked.c.total_amount)
-                          .where(ranked.c.n == 1)):
-        if r.customer_id in facts:
-            facts[r.customer_id].last_purchase_amount = float(r.total_amount)
 
     h, p = Holding.__table__, Product.__table__
     for r in conn.execute(
