@@ -255,6 +255,8 @@ def recompute_all(engine: Engine, cfg, today: date | None = None, progress: bool
         _raise_attrition_alerts(session, sensitive)
         session.commit()
     timings["score_write_s"] = round(time.perf_counter() - t2, 2)
+    count = len(facts)
+    del facts, rows       # a million Facts: freed before the recommender's matrices
     t3 = time.perf_counter()
     with Session(engine) as session:
         from console.recommend import rebuild_model
@@ -263,7 +265,7 @@ def recompute_all(engine: Engine, cfg, today: date | None = None, progress: bool
     timings["recommender_s"] = round(time.perf_counter() - t3, 2)
     timings["rules"] = rules
     timings["total_s"] = round(time.perf_counter() - t0, 2)
-    return {"customers": len(facts), "run_id": run_id, **timings}
+    return {"customers": count, "run_id": run_id, **timings}
 
 
 def _raise_attrition_alerts(session: Session, sensitive: list[tuple[int, str]]) -> None:
