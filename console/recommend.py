@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import chain
 from datetime import date, datetime, timedelta
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import select

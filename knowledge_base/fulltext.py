@@ -150,12 +150,6 @@ class FullTextIndex:
         """The same clauses as a Whoosh query (what the numpy scorer computes)."""
         return Or([Term(field, term, boost=boost) for field, term, boost in clauses])
 
-    def search(self, text: str, limit: int = 10, highlights: int | None = None) -> list[dict]:
-        """The best ``limit`` hits; only the first ``highlights`` (default: all) get extracts,
-        the costly part of a query."""
-        with self._lock:
-            return self._search(text, limit, highlights)
-
     def rank(self, text: str, limit: int = 10) -> list[dict]:
         """The best ``limit`` hits as slug and score only (no stored fields read)."""
         with self._lock:
@@ -164,21 +158,6 @@ class FullTextIndex:
             slugs = scorer.slugs()
             return [{"slug": slugs[docnum], "score": score}
                     for docnum, score in scorer.top(clauses, limit)] if clauses else []
-
-    def _search(self, text: str, limit: int, highlights: int | None) -> list[dict]:
-        searcher, scorer = self._current()
-        clauses = self._clauses_of(text, searcher)
-        if not clauses:
-            return []
-        shown = limit if highlights is None else highlights
-        terms = self._body_terms(clauses)
-        out = []
-        for i, (docnum, score) in enumerate(scorer.top(clauses, limit)):
-            fields = searcher.stored_fields(docnum)
-            out.append({"slug": fields["slug"], "title": fields["title"], "score": score,
-                        "highlight": (self._extract(fields["body"], terms) if i < shown
-                                      else "") or fields["body"][:160]})
-        return out
 
     def extracts(self, text: str, slugs: list[str]) -> dict[str, str]:
         """Highlighted extracts of these articles for this query (only what is shown)."""
@@ -205,12 +184,11 @@ class FullTextIndex:
         """The best fragment of the first paragraph that can hold a match: stems are mostly
         prefixes of the folded words, so a substring test skips analysing (stemming) the
         paragraphs that cannot; the whole body when none passes the test."""
-        if not terms:
-            return ""
-        paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
-        likely = [p for p in paragraphs if any(t in fold(p) for t in terms)]
-        text = likely[0] if likely else body
-        return highlight(text, terms, self.analyzer, ContextFragmenter(maxchars=160, surround=40),
-                         MarkerFormatter(), top=1) or (
-            highlight(body, terms, self.analyzer, ContextFragmenter(maxchars=160, surround=40),
-                      MarkerFormatter(), top=1) if likely else "")
+        def best_fragment(text: str) -> str:
+            return highlight(text, terms, self.analyzer,
+                             ContextFragmenter(maxchars=160, surround=40), MarkerFormatter(),
+                             top=1)
+
+        likely = next((p for p in re.split(r"\n\s*\n", body)
+                       if p.strip() and any(t in fold(p) for t in terms)), None)
+        return (best_fragment(likely) if likely else "") or best_fragment(body)

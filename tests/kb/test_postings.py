@@ -23,9 +23,7 @@ def whoosh_ranking(ft: FullTextIndex, text: str, limit: int = 10):
 
 
 def numpy_ranking(ft: FullTextIndex, text: str, limit: int = 10):
-    ranked = [(r["slug"], r["score"]) for r in ft.rank(text, limit)]
-    assert ranked == [(r["slug"], r["score"]) for r in ft.search(text, limit, highlights=0)]
-    return ranked
+    return [(r["slug"], r["score"]) for r in ft.rank(text, limit)]
 
 
 def assert_same(ft, text):
