@@ -93,3 +93,23 @@ def test_second_complaint_makes_the_customer_sensitive_once(scored, cfg):
         assert len(alerts) == 1
         badges = build_record(s, 9)["badges"]
         assert any(b["label"] == "Client sensible" for b in badges)
+
+
+def test_frat_amount_ratio_uses_the_last_order_before_the_reference_day(scored, cfg):
+    """Last order by date, the later one of two at the same time; an order after the reference
+    day is not seen yet."""
+    engine, _ = scored
+    with Session(engine) as s:
+        for amount, at in (("300", datetime(2026, 10, 31, 9)), ("900", datetime(2026, 10, 31, 9)),
+                           ("50000", datetime(2026, 11, 5, 9))):
+            order = Order(customer_id=7, ordered_at=at, channel="telephone",
+                          total_amount=Decimal(amount))
+            order.lines = [OrderLine(product_id=1, quantity=1, unit_price=Decimal(amount),
+                                     amount=Decimal(amount))]
+            s.add(order)
+            s.flush()
+        rescore(s, 7, cfg)
+        score = s.get(CustomerScore, 7)
+        mean = score.revenue_total / score.purchases_total
+        assert score.frat_amount_ratio == pytest.approx(round(900 / mean, 3))
+        assert score.revenue_total < 50000                 # the future order is left out
