@@ -1,11 +1,15 @@
 """The methods of the domain brief with its fixtures, exact expected results."""
+import itertools
+import random
+
+import numpy as np
 import pytest
 
 from console.segmentation.methods import (abc, attrition_pairs, bubble_diameter, customer_type,
                                           frat, lifetime_value, pareto, quintile_bounds,
                                           quintile_score, radar_action, revenue_share,
-                                          rfm_segment, tcc, value_rank, weighted_score,
-                                          questionnaire_class)
+                                          rfm_segment, rfm_segments, tcc, value_rank,
+                                          weighted_score, questionnaire_class)
 
 PARETO = [225000, 175000, 30000, 40000, 5000, 20000, 10000, 15000, 15000, 5000, 8000, 5000,
           5000, 5000, 20000, 225000, 2000, 5000, 10000, 175000]
@@ -66,6 +70,28 @@ def test_quintiles_and_rfm_segments():
     assert rfm_segment(1, 5, 5) == "À ne pas perdre"
     assert rfm_segment(5, 1, 1) == "Nouveaux clients"
     assert rfm_segment(1, 1, 1) == "Perdus"
+
+
+def test_array_forms_answer_like_the_definitions_one_value_at_a_time():
+    """The batch scores a whole column at once: same answers as value by value, including on
+    the cut points themselves and for ties."""
+    rnd = random.Random(4)
+    values = [rnd.choice([0, 5, 10, 20, 30, 40, 50]) + rnd.choice([0, 0.5]) for _ in range(400)]
+    bounds = quintile_bounds(values)
+    column = np.array(values)
+    assert quintile_score(column, bounds).tolist() == [
+        1 + sum(b <= v for b in bounds) for v in values]          # 5 = best fifth
+    assert quintile_score(column, bounds, higher_is_better=False).tolist() == [
+        5 - sum(b <= v for b in bounds) for v in values]
+    nets = column - 15
+    assert value_rank(nets, bounds).tolist() == [value_rank(v, bounds) for v in nets.tolist()]
+    assert value_rank(-0.01, bounds) == "sous-zéro" and value_rank(0, [0, 1, 2, 3]) == "4ème rang"
+    scores = list(itertools.product(range(1, 6), repeat=3))
+    r, f, m = (np.array(column) for column in zip(*scores))
+    assert rfm_segments(r, f, m).tolist() == [rfm_segment(*rfm) for rfm in scores]
+    margins = np.array([100.0, -40.0, 0.0])
+    assert lifetime_value(margins, 0.8, 0.10, 2).tolist() == pytest.approx(
+        [lifetime_value(v, 0.8, 0.10, 2) for v in margins.tolist()])
 
 
 def test_frat():

@@ -5,43 +5,55 @@ batch and the incremental paths (console/segmentation/engine.py) both call them.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
+
+import numpy as np
 
 # ---- Pareto 20/80 and ABC 10/30/60 ---------------------------------------------------------
 
 
-def _by_revenue(revenues: Mapping[int, float]) -> list[tuple[int, float]]:
-    """Customers by decreasing revenue; equal revenues in id order (a stable, explainable rule)."""
-    return sorted(revenues.items(), key=lambda kv: (-kv[1], kv[0]))
+def revenue_order(ids: np.ndarray, revenues: np.ndarray) -> np.ndarray:
+    """Positions by decreasing revenue; equal revenues in id order (a stable, explainable rule)."""
+    return np.lexsort((ids, -revenues))
+
+
+def pareto_count(ordered_revenues: np.ndarray, share: float = 0.8) -> int:
+    """How many of the biggest customers (revenues sorted decreasing, all positive) it takes
+    for their cumulated revenue to reach ``share`` of the total."""
+    total = float(ordered_revenues.sum())
+    if total <= 0:
+        return 0
+    before = np.concatenate(([0.0], np.cumsum(ordered_revenues)[:-1]))
+    return int(np.count_nonzero(before < share * total - 1e-9))
+
+
+def abc_counts(n: int, cuts: Sequence[float] = (0.10, 0.30)) -> tuple[int, int]:
+    """Sizes of class A (the first 10 % of customers by revenue) and B (the next 30 %)."""
+    a_count = round(cuts[0] * n)
+    return a_count, round((cuts[0] + cuts[1]) * n) - a_count
+
+
+def _arrays(revenues: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    return (np.fromiter(revenues.keys(), dtype=np.int64, count=len(revenues)),
+            np.fromiter(revenues.values(), dtype=float, count=len(revenues)))
 
 
 def pareto(revenues: Mapping[int, float], share: float = 0.8) -> list[int]:
     """The smallest set of customers whose cumulated revenue reaches ``share`` of the total,
     biggest first."""
-    total = sum(revenues.values())
-    if total <= 0:
-        return []
-    chosen, cumulated = [], 0.0
-    for cid, revenue in _by_revenue(revenues):
-        if cumulated >= share * total - 1e-9:
-            break
-        chosen.append(cid)
-        cumulated += revenue
-    return chosen
+    ids, values = _arrays(revenues)
+    order = revenue_order(ids, values)
+    return ids[order[:pareto_count(values[order], share)]].tolist()
 
 
 def abc(revenues: Mapping[int, float], cuts: Sequence[float] = (0.10, 0.30)) -> dict[int, str]:
     """A = the first 10 % of customers by revenue, B = the next 30 %, C = the rest."""
-    ranked = _by_revenue(revenues)
-    n = len(ranked)
-    a_count = round(cuts[0] * n)
-    b_count = round((cuts[0] + cuts[1]) * n) - a_count
-    out = {}
-    for i, (cid, _) in enumerate(ranked):
-        out[cid] = "A" if i < a_count else "B" if i < a_count + b_count else "C"
-    return out
+    ids, values = _arrays(revenues)
+    a_count, b_count = abc_counts(len(ids), cuts)
+    ranked = ids[revenue_order(ids, values)].tolist()
+    return {cid: "A" if i < a_count else "B" if i < a_count + b_count else "C"
+            for i, cid in enumerate(ranked)}
 
 
 def revenue_share(revenues: Mapping[int, float], ids: Iterable[int]) -> float:
@@ -54,16 +66,16 @@ def revenue_share(revenues: Mapping[int, float], ids: Iterable[int]) -> float:
 
 def quintile_bounds(values: Sequence[float]) -> list[float]:
     """The four cut points that split ``values`` into five groups of equal size."""
-    ordered = sorted(values)
-    if not ordered:
+    ordered = np.sort(np.asarray(values, dtype=float))
+    if not len(ordered):
         return [0.0, 0.0, 0.0, 0.0]
     n = len(ordered)
-    return [ordered[min(n - 1, (k * n) // 5)] for k in range(1, 5)]
+    return [float(ordered[min(n - 1, (k * n) // 5)]) for k in range(1, 5)]
 
 
-def quintile_score(value: float, bounds: Sequence[float], higher_is_better: bool = True) -> int:
-    """1 … 5 from the cut points (5 = best fifth)."""
-    score = bisect.bisect_right(bounds, value) + 1
+def quintile_score(value, bounds: Sequence[float], higher_is_better: bool = True):
+    """1 … 5 from the cut points (5 = best fifth); ``value`` a number or an array of them."""
+    score = np.searchsorted(np.asarray(bounds, dtype=float), value, side="right") + 1
     return score if higher_is_better else 6 - score
 
 
@@ -83,6 +95,15 @@ RFM_SEGMENTS = [  # (name, test on r, f, m) — first match wins
 
 def rfm_segment(r: int, f: int, m: int) -> str:
     return next(name for name, test in RFM_SEGMENTS if test(r, f, m))
+
+
+_RFM_TABLE = np.array([[[rfm_segment(r, f, m) if min(r, f, m) else None for m in range(6)]
+                        for f in range(6)] for r in range(6)], dtype=object)
+
+
+def rfm_segments(r: np.ndarray, f: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``rfm_segment`` over arrays of scores 1 … 5 (a lookup in the 125 answers)."""
+    return _RFM_TABLE[r, f, m]
 
 
 # ---- FRAT -------------------------------------------------------------------------------------
@@ -162,20 +183,21 @@ def customer_type(loyal: bool, high_potential: bool) -> str:
 # ---- value ranks, lifetime value ------------------------------------------------------------
 
 
-def value_rank(net_value: float, bounds: Sequence[float]) -> str:
+VALUE_RANKS = np.array(["sous-zéro", "5ème rang", "4ème rang", "3ème rang", "2ème rang",
+                        "premier rang"], dtype=object)
+
+
+def value_rank(net_value, bounds: Sequence[float]):
     """premier rang … 5ème rang by net value (actual value minus cost to serve); "sous-zéro"
-    when the customer costs more than they bring."""
-    if net_value < 0:
-        return "sous-zéro"
-    score = quintile_score(net_value, bounds)
-    return ["5ème rang", "4ème rang", "3ème rang", "2ème rang", "premier rang"][score - 1]
+    when the customer costs more than they bring. ``net_value`` a number or an array."""
+    score = np.where(np.asarray(net_value) < 0, 0, quintile_score(net_value, bounds))
+    return VALUE_RANKS[score]
 
 
-def lifetime_value(annual_margin: float, retention: float, discount: float,
-                   horizon_years: int) -> float:
-    """Expected future margin: Σ_{t=1..H} margin · r^t / (1+d)^t."""
-    return sum(annual_margin * retention ** t / (1 + discount) ** t
-               for t in range(1, horizon_years + 1))
+def lifetime_value(annual_margin, retention: float, discount: float, horizon_years: int):
+    """Expected future margin: Σ_{t=1..H} margin · r^t / (1+d)^t (a number or an array)."""
+    return annual_margin * sum(retention ** t / (1 + discount) ** t
+                               for t in range(1, horizon_years + 1))
 
 
 # ---- lifecycle and attrition -----------------------------------------------------------------
