@@ -26,5 +26,5 @@ def run(customers: int = 1_000_000, database_url: str | None = None, reuse: bool
     result = recompute_all(engine, cfg, today=date.today(), progress=False)
     emit("scores.recompute.time", result["total_s"], "s", target=120,
          customers=result["customers"], gather_s=result["gather_s"],
-         score_write_s=result["score_write_s"], recommender_s=result["recommender_s"])
+         score_s=result["score_s"], write_s=result["write_s"], recommender_s=result["recommender_s"])
     emit("scores.recompute.peak_rss", round(peak_rss_mb()), "MB", target=4096)

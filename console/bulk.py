@@ -24,15 +24,21 @@ def bulk_insert(dbapi_conn, dialect: str, table: Table, rows: Sequence[dict]) ->
     else:
         values = [tuple(json.dumps(r[c]) if c in json_cols and r.get(c) is not None
                         else r.get(c) for c in columns) for r in rows]
+    insert_rows(dbapi_conn, dialect, table.name, columns, values)
+
+
+def insert_rows(dbapi_conn, dialect: str, table_name: str, columns: Sequence[str],
+                values: Sequence[tuple]) -> None:
+    """Row tuples (plain Python values, JSON already encoded) in the order of ``columns``."""
     cols = ", ".join(columns)
     cur = dbapi_conn.cursor()
     try:
         if dialect == "postgresql":
-            with cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as copy:
+            with cur.copy(f"COPY {table_name} ({cols}) FROM STDIN") as copy:
                 for v in values:
                     copy.write_row(v)
         else:
             marks = ", ".join("?" for _ in columns)
-            cur.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", values)
+            cur.executemany(f"INSERT INTO {table_name} ({cols}) VALUES ({marks})", values)
     finally:
         cur.close()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from console.models import (Address, Alert, Callback, Complaint, Consent, Contact, Customer,
                             CustomerScore, Holding, Interaction, Order, OrderLine, Phone, Product,
-                            ProductFamily)
+                            ProductFamily, ScoreRun)
 from console.recommend import recommend
 from console.segmentation.badges import badges_of, scores_of
 from console.phones import format_national
@@ -127,6 +127,7 @@ def build_record(session: Session, customer_id: int, record_cfg: dict | None = N
     callbacks = _rows(session, Q_CALLBACKS, cid=customer_id)
     alerts = _rows(session, Q_ALERTS, cid=customer_id)
     score = session.get(CustomerScore, customer_id)
+    run = session.get(ScoreRun, score.run_id) if score is not None and score.run_id else None
     return {
         "customer": identity,
         "phones": phones,
@@ -140,7 +141,7 @@ def build_record(session: Session, customer_id: int, record_cfg: dict | None = N
         "callbacks": callbacks,
         "alerts": alerts,
         "scores": scores_of(score),
-        "badges": badges_of(score),
+        "badges": badges_of(score, (run.thresholds or {}).get("parameters") if run else None),
         "offers": recommend(session, customer_id, cfg) if cfg is not None else [],
     }
 

@@ -1,65 +1,93 @@
-"""Per-customer facts the scores are computed from, gathered with a few GROUP BY queries.
+"""Per-customer facts the scores are computed from, gathered with a few GROUP BY queries into
+columns (one numpy array per fact, one position per customer, by increasing id).
 
-The same queries serve the batch (every customer) and the incremental path (one customer),
-so both score from the same numbers. Aggregation runs in the database (SQLite or PostgreSQL
-alike); Python only walks the aggregated rows.
+The same queries and the same columns serve the batch (every customer) and the incremental
+path (one customer), so both score from the same numbers with the same code. Aggregation runs
+in the database (SQLite or PostgreSQL alike); Python only copies the aggregated rows into
+arrays, which the scoring (console/segmentation/engine.py) works on a whole column at a time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import DateTime, Integer, and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from console.models import (Complaint, Customer, Holding, Interaction, Order, Product)
 
+NO_DAY = np.datetime64("NaT", "us")
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # datetime64[D] day 0 as a date.toordinal()
+
 
 @dataclass(slots=True)
 class Facts:
-    customer_id: int
-    kind: str
-    csp: str | None
-    ape_code: str | None
-    headcount: int | None
-    customer_since: date | None
-    origin: str | None
-    is_closed: bool
-    revenue_period: float = 0.0
-    revenue_previous: float = 0.0
-    revenue_total: float = 0.0
-    purchases_period: int = 0
-    purchases_total: int = 0
-    first_purchase: datetime | None = None
-    last_purchase: datetime | None = None
-    last_purchase_amount: float | None = None
-    web_orders: int = 0
-    orders: int = 0
-    holdings_active: int = 0
-    families_held: int = 0
-    strategic_held: int = 0
-    contacts: dict = field(default_factory=dict)
-    complaints_period: int = 0
-    complaint_days: list = field(default_factory=list)
+    customer_id: np.ndarray              # int64, increasing
+    is_company: np.ndarray               # bool
+    csp: np.ndarray                      # object: str or None
+    ape_code: np.ndarray                 # object: str or None
+    headcount: np.ndarray                # int64, 0 when unknown
+    customer_since: np.ndarray           # datetime64[D], NaT when unknown
+    has_origin: np.ndarray               # bool: a known prospect (where they came from)
+    is_closed: np.ndarray                # bool
+    revenue_period: np.ndarray = None    # float64
+    revenue_previous: np.ndarray = None
+    revenue_total: np.ndarray = None
+    purchases_period: np.ndarray = None  # int64
+    purchases_total: np.ndarray = None
+    first_purchase: np.ndarray = None    # datetime64[us], NaT without purchase
+    last_purchase: np.ndarray = None
+    last_purchase_amount: np.ndarray = None  # float64, NaN without purchase
+    web_orders: np.ndarray = None        # int64
+    holdings_active: np.ndarray = None
+    families_held: np.ndarray = None
+    strategic_held: np.ndarray = None
+    complaints_period: np.ndarray = None
+    contacts: dict = field(default_factory=dict)       # channel -> int64 counts
+    complaint_days: dict = field(default_factory=dict)  # position -> date ordinals, ≥ 2 complaints
 
+    def __len__(self) -> int:
+        return len(self.customer_id)
 
-def _day(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+    def __post_init__(self) -> None:
+        n = len(self.customer_id)
+        for name in ("revenue_period", "revenue_previous", "revenue_total"):
+            setattr(self, name, np.zeros(n))
+        for name in ("purchases_period", "purchases_total", "web_orders", "holdings_active",
+                     "families_held", "strategic_held", "complaints_period"):
+            setattr(self, name, np.zeros(n, dtype=np.int64))
+        self.first_purchase = np.full(n, NO_DAY)
+        self.last_purchase = np.full(n, NO_DAY)
+        self.last_purchase_amount = np.full(n, np.nan)
+
+    def positions(self, ids) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of ``ids`` in the columns, and which of them are known customers."""
+        ids = np.asarray(ids, dtype=np.int64)
+        pos = np.searchsorted(self.customer_id, ids).clip(0, max(len(self) - 1, 0))
+        known = (self.customer_id[pos] == ids) if len(self) else np.zeros(len(ids), bool)
+        return pos[known], known
 
 
 def _filter(column, ids):
     return column.in_(ids) if ids is not None else True
 
 
+def _columns(rows: list, count: int) -> list[tuple]:
+    return list(zip(*rows)) if rows else [()] * count
+
+
+def _days(values, unit: str) -> np.ndarray:
+    """datetime/date objects (or ISO strings from SQLite aggregates) → datetime64, None → NaT."""
+    return np.array([NO_DAY if v is None else v for v in values], dtype=f"datetime64[{unit}]")
+
+
 def gather(conn: Connection, today: date, period_months: int,
-           ids: list[int] | None = None) -> dict[int, Facts]:
+           ids: list[int] | None = None) -> Facts:
     """Facts for ``ids`` (every customer when None), as of ``today``."""
     now = datetime.combine(today, datetime.min.time()) + timedelta(days=1)
     start = now - timedelta(days=round(period_months * 30.4375))
     previous = start - timedelta(days=round(period_months * 30.4375))
-    facts: dict[int, Facts] = {}
     c, o = Customer.__table__, Order.__table__
     # amount of the last purchase (FRAT amount ratio): one index seek per customer on
     # (customer_id, ordered_at); a ROW_NUMBER() window sorted every order (8x slower on SQLite)
@@ -67,82 +95,93 @@ def gather(conn: Connection, today: date, period_months: int,
                    .where(o.c.customer_id == c.c.id, o.c.ordered_at < now)
                    .order_by(o.c.ordered_at.desc(), o.c.id.desc()).limit(1)
                    .scalar_subquery())
-    for r in conn.execute(select(c.c.id, c.c.kind, c.c.csp, c.c.ape_code, c.c.headcount,
-                                 c.c.customer_since, c.c.origin, c.c.is_closed,
-                                 last_amount.label("last_amount"))
-                          .where(_filter(c.c.id, ids), c.c.is_deceased.is_(False))):
-        f = facts[r.id] = Facts(r.id, r.kind, r.csp, r.ape_code, r.headcount,
-                                r.customer_since if not isinstance(r.customer_since, str)
-                                else date.fromisoformat(r.customer_since), r.origin,
-                                bool(r.is_closed))
-        if r.last_amount is not None:
-            f.last_purchase_amount = float(r.last_amount)
+    rows = conn.execute(select(c.c.id, c.c.kind, c.c.csp, c.c.ape_code, c.c.headcount,
+                               c.c.customer_since, c.c.origin, c.c.is_closed,
+                               last_amount.label("last_amount"))
+                        .where(_filter(c.c.id, ids), c.c.is_deceased.is_(False))
+                        .order_by(c.c.id)).all()
+    cid, kind, csp, ape, headcount, since, origin, closed, amount = _columns(rows, 9)
+    facts = Facts(customer_id=np.array(cid, dtype=np.int64),
+                  is_company=np.array([k == "company" for k in kind], dtype=bool),
+                  csp=np.array(csp, dtype=object), ape_code=np.array(ape, dtype=object),
+                  headcount=np.array([h or 0 for h in headcount], dtype=np.int64),
+                  customer_since=_days(since, "D"),
+                  has_origin=np.array([bool(x) for x in origin], dtype=bool),
+                  is_closed=np.array([bool(x) for x in closed], dtype=bool))
+    facts.last_purchase_amount = np.array([np.nan if a is None else float(a) for a in amount])
 
     # Every paid order is a purchase, yearly fees and premiums included: a customer who keeps
     # paying for their products is not an "ancien client". (Basket mining for cross-sell, in
     # console/recommend, leaves renewals out.)
     in_period = o.c.ordered_at >= start
-    for r in conn.execute(
-            select(o.c.customer_id,
-                   func.sum(case((in_period, o.c.total_amount), else_=0)).label("rev_period"),
-                   func.sum(case((and_(o.c.ordered_at >= previous, o.c.ordered_at < start),
-                                  o.c.total_amount), else_=0)).label("rev_prev"),
-                   func.sum(o.c.total_amount).label("rev_total"),
-                   func.sum(case((in_period, 1), else_=0)).label("p_period"),
-                   func.min(o.c.ordered_at, type_=DateTime).label("first"),
-                   func.max(o.c.ordered_at, type_=DateTime).label("last"),
-                   func.sum(case((o.c.channel == "web", 1), else_=0)).label("web"),
-                   func.count().label("orders"))
-            .where(_filter(o.c.customer_id, ids), o.c.ordered_at < now)
-            .group_by(o.c.customer_id)):
-        f = facts.get(r.customer_id)
-        if f is None:
-            continue
-        f.revenue_period, f.revenue_previous = float(r.rev_period or 0), float(r.rev_prev or 0)
-        f.revenue_total, f.purchases_period = float(r.rev_total or 0), int(r.p_period or 0)
-        f.purchases_total = int(r.orders)
-        f.first_purchase, f.last_purchase = _day(r.first), _day(r.last)
-        f.web_orders, f.orders = int(r.web or 0), int(r.orders)
+    rows = conn.execute(
+        select(o.c.customer_id,
+               func.sum(case((in_period, o.c.total_amount), else_=0)).label("rev_period"),
+               func.sum(case((and_(o.c.ordered_at >= previous, o.c.ordered_at < start),
+                              o.c.total_amount), else_=0)).label("rev_prev"),
+               func.sum(o.c.total_amount).label("rev_total"),
+               func.sum(case((in_period, 1), else_=0)).label("p_period"),
+               func.min(o.c.ordered_at, type_=DateTime).label("first"),
+               func.max(o.c.ordered_at, type_=DateTime).label("last"),
+               func.sum(case((o.c.channel == "web", 1), else_=0)).label("web"),
+               func.count().label("orders"))
+        .where(_filter(o.c.customer_id, ids), o.c.ordered_at < now)
+        .group_by(o.c.customer_id)).all()
+    who, rev_period, rev_prev, rev_total, p_period, first, last, web, orders = _columns(rows, 9)
+    pos, known = facts.positions(who)
+    for name, values in (("revenue_period", rev_period), ("revenue_previous", rev_prev),
+                         ("revenue_total", rev_total)):
+        getattr(facts, name)[pos] = np.array([float(v or 0) for v in values])[known]
+    for name, values in (("purchases_period", p_period), ("purchases_total", orders),
+                         ("web_orders", web)):
+        getattr(facts, name)[pos] = np.array([v or 0 for v in values], dtype=np.int64)[known]
+    facts.first_purchase[pos] = _days(first, "us")[known]
+    facts.last_purchase[pos] = _days(last, "us")[known]
 
     h, p = Holding.__table__, Product.__table__
-    for r in conn.execute(
-            select(h.c.customer_id, func.count().label("n"),
-                   func.count(func.distinct(p.c.family_id)).label("families"),
-                   func.sum(case((p.c.is_strategic.is_(True), 1), else_=0)).label("strategic"))
-            .join(p, p.c.id == h.c.product_id)
-            .where(_filter(h.c.customer_id, ids), h.c.status == "actif")
-            .group_by(h.c.customer_id)):
-        f = facts.get(r.customer_id)
-        if f is not None:
-            f.holdings_active, f.families_held = int(r.n), int(r.families)
-            f.strategic_held = int(r.strategic or 0)
+    rows = conn.execute(
+        select(h.c.customer_id, func.count().label("n"),
+               func.count(func.distinct(p.c.family_id)).label("families"),
+               func.sum(case((p.c.is_strategic.is_(True), 1), else_=0)).label("strategic"))
+        .join(p, p.c.id == h.c.product_id)
+        .where(_filter(h.c.customer_id, ids), h.c.status == "actif")
+        .group_by(h.c.customer_id)).all()
+    who, n, families, strategic = _columns(rows, 4)
+    pos, known = facts.positions(who)
+    for name, values in (("holdings_active", n), ("families_held", families),
+                         ("strategic_held", strategic)):
+        getattr(facts, name)[pos] = np.array([v or 0 for v in values], dtype=np.int64)[known]
 
     i = Interaction.__table__
-    for r in conn.execute(select(i.c.customer_id, i.c.channel, func.count().label("n"))
-                          .where(_filter(i.c.customer_id, ids), i.c.occurred_at >= start,
-                                 i.c.occurred_at < now)
-                          .group_by(i.c.customer_id, i.c.channel)):
-        f = facts.get(r.customer_id)
-        if f is not None:
-            f.contacts[r.channel] = int(r.n)
+    rows = conn.execute(select(i.c.customer_id, i.c.channel, func.count().label("n"))
+                        .where(_filter(i.c.customer_id, ids), i.c.occurred_at >= start,
+                               i.c.occurred_at < now)
+                        .group_by(i.c.customer_id, i.c.channel)).all()
+    who, channel, n = _columns(rows, 3)
+    who, channel = np.array(who, dtype=np.int64), np.array(channel, dtype=object)
+    n = np.array(n, dtype=np.int64)
+    for name in sorted(set(channel.tolist())):
+        mine = channel == name
+        pos, known = facts.positions(who[mine])
+        counts = facts.contacts[name] = np.zeros(len(facts), dtype=np.int64)
+        counts[pos] = n[mine][known]
 
     k = Complaint.__table__
-    for r in conn.execute(select(k.c.customer_id, func.count().label("n"),
-                                 func.sum(case((k.c.opened_at >= start, 1), else_=0),
-                                          type_=Integer).label("recent"))
-                          .where(_filter(k.c.customer_id, ids), k.c.opened_at < now)
-                          .group_by(k.c.customer_id)):
-        f = facts.get(r.customer_id)
-        if f is not None:
-            f.complaints_period = int(r.recent or 0)
-            if r.n >= 2:
-                f.complaint_days = [-1]  # marker: fetch the dates below
-    several = [cid for cid, f in facts.items() if f.complaint_days]
+    rows = conn.execute(select(k.c.customer_id, func.count().label("n"),
+                               func.sum(case((k.c.opened_at >= start, 1), else_=0),
+                                        type_=Integer).label("recent"))
+                        .where(_filter(k.c.customer_id, ids), k.c.opened_at < now)
+                        .group_by(k.c.customer_id)).all()
+    who, n, recent = _columns(rows, 3)
+    pos, known = facts.positions(who)
+    facts.complaints_period[pos] = np.array([v or 0 for v in recent], dtype=np.int64)[known]
+    several = facts.customer_id[pos[np.array(n, dtype=np.int64)[known] >= 2]].tolist()
     for chunk in (several[i:i + 900] for i in range(0, len(several), 900)):
-        for r in conn.execute(select(k.c.customer_id, k.c.opened_at)
-                              .where(k.c.customer_id.in_(chunk), k.c.opened_at < now)):
-            f = facts[r.customer_id]
-            if f.complaint_days == [-1]:
-                f.complaint_days = []
-            f.complaint_days.append(_day(r.opened_at).date().toordinal())
+        rows = conn.execute(select(k.c.customer_id, k.c.opened_at)
+                            .where(k.c.customer_id.in_(chunk), k.c.opened_at < now)).all()
+        who, opened = _columns(rows, 2)
+        for position, day in zip(facts.positions(who)[0].tolist(),
+                                 (_days(opened, "D").astype(np.int64)
+                                            + EPOCH_ORDINAL).tolist()):
+            facts.complaint_days.setdefault(position, []).append(day)
     return facts

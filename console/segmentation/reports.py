@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from console.models import Customer, CustomerScore
 from console.segmentation.engine import latest_run
+from console.segmentation.methods import bubble_diameter
 
 
 def distributions(session: Session) -> dict[str, list[tuple[str, int]]]:
@@ -29,12 +30,14 @@ def bubbles(session: Session, limit: int = 150) -> dict:
         return {"points": [], "x_mean": 0, "y_mean": 0}
     rows = session.execute(
         select(CustomerScore.customer_id, CustomerScore.performances, CustomerScore.potentiel,
-               CustomerScore.revenue_period, CustomerScore.details, Customer.kind,
+               CustomerScore.revenue_period, Customer.kind,
                Customer.company_name, Customer.first_name, Customer.last_name)
         .join(Customer, Customer.id == CustomerScore.customer_id)
         .order_by(CustomerScore.revenue_period.desc()).limit(limit)).all()
+    total = run.thresholds.get("revenue_sum") or 0
     points = [{"id": r.customer_id, "x": r.performances, "y": r.potentiel,
-               "d": (r.details or {}).get("bubble", 0), "revenue": r.revenue_period,
+               "d": round(bubble_diameter(100 * r.revenue_period / total if total else 0), 4),
+               "revenue": r.revenue_period,
                "name": r.company_name if r.kind == "company" else
                f"{r.first_name or ''} {r.last_name or ''}".strip()} for r in rows]
     return {"points": points, "x_mean": run.thresholds.get("performances_mean", 0),
