@@ -18,8 +18,8 @@ from bench.common import emit, note
 from config import load_config
 from console.db import make_engine, upgrade
 from console.demo.loader import load_demo
-from console.models import Customer
-from console.recommend import (Model, customer_segments, learn, load_catalog,
+from console.models import Customer, Product
+from console.recommend import (Model, customer_profiles, customer_segments, learn, load_catalog,
                                purchase_history, recommend)
 from console.segmentation.engine import recompute_all
 
@@ -41,7 +41,7 @@ def _metrics(ranked: dict[int, list[int]], hidden: dict[int, set[int]]) -> tuple
 
 def run(customers: int = 20000, **_) -> None:
     cfg = load_config()
-    n = min(customers, 20000)
+    n = min(customers, cfg.get("recommendation.next_purchase_sample"))
     path = Path(tempfile.mkdtemp(prefix="relais-reco-")) / "reco.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
@@ -50,9 +50,12 @@ def run(customers: int = 20000, **_) -> None:
     recompute_all(engine, cfg, today=TODAY, progress=False)
     with Session(engine) as s:
         history = purchase_history(s)
-        hidden = {cid: set(orders[-1]) for cid, orders in history.items()}
-        train = {cid: set().union(*orders[:-1]) for cid, orders in history.items()}
-        model = Model(learn(train, customer_segments(s, TODAY), cfg))
+        hidden = {cid: set(orders[-1].lines) for cid, orders in history.items()}
+        before = {cid: orders[:-1] for cid, orders in history.items()}
+        train = {cid: {p for basket in orders for p in basket.lines}
+                 for cid, orders in before.items()}
+        model = Model(learn(before, customer_segments(s, TODAY), customer_profiles(s, TODAY),
+                            s.scalars(select(Product)).all(), cfg))
         catalog = load_catalog(s)
         kinds = dict(s.execute(select(Customer.id, Customer.kind)).all())
         never = set(cfg.get("recommendation.never_offer", []))
@@ -65,7 +68,8 @@ def run(customers: int = 20000, **_) -> None:
             owned = train[cid]
             hidden[cid] -= owned  # re-buying something held is not a discovery
             offers = recommend(s, cid, cfg, today=TODAY, owned=set(owned), model=model,
-                               catalog=catalog, limit=10, customer_filters=False)
+                               catalog=catalog, limit=10, customer_filters=False,
+                               history=before[cid])
             reco[cid] = [o["product_id"] for o in offers]
             company = kinds[cid] == "company"
             base[cid] = [p for p in popular if p not in owned

@@ -122,17 +122,22 @@ def reference_learn(baskets, segments, cfg):
 
 
 def test_matrix_learning_gives_the_basket_by_basket_result(world, cfg):
-    from console.recommend import (customer_segments, learn, learn_from_pairs,
-                                   purchase_history, purchase_pairs)
+    from console.recommend import (customer_profiles, customer_segments, learn,
+                                   learn_from_pairs, purchase_history, purchase_pairs)
     history = purchase_history(world)
     segments = customer_segments(world, TODAY)
-    everything = {cid: set().union(*orders) for cid, orders in history.items()}
-    # the batch path (pairs read from the database) and the offline evaluation's (baskets with
-    # the last order hidden: some customers have nothing left, and still count)
-    training = {cid: set().union(*orders[:-1]) for cid, orders in history.items()}
+    everything = {cid: {p for basket in orders for p in basket.lines}
+                  for cid, orders in history.items()}
+    # the batch path (pairs read from the database) and the offline evaluation's (histories
+    # with the last order hidden: some customers have nothing left, and still count)
+    before = {cid: orders[:-1] for cid, orders in history.items()}
+    training = {cid: {p for basket in orders for p in basket.lines}
+                for cid, orders in before.items()}
     assert any(not products for products in training.values())
+    learnt = learn(before, segments, customer_profiles(world, TODAY),
+                   world.scalars(select(Product)).all(), cfg)
     for got, baskets in ((learn_from_pairs(*purchase_pairs(world), segments, cfg), everything),
-                         (learn(training, segments, cfg), training)):
+                         (learnt, training)):
         expected = reference_learn(baskets, segments, cfg)
         assert expected["rules"] and got["customers"] == expected["customers"]
         assert sorted(got["rules"]) == expected["rules"]
@@ -140,3 +145,14 @@ def test_matrix_learning_gives_the_basket_by_basket_result(world, cfg):
         shares = list(got["popularity"].values())
         assert shares == sorted(shares, reverse=True)          # most popular first
         assert got["portfolios"] == expected["portfolios"]
+
+
+def test_the_batch_learns_the_next_purchase_model_from_a_sample(world, cfg):
+    from console.recommend import current_model
+    model = current_model(world)
+    assert model.next_purchase is not None and model.next_purchase.ready
+    assert model.data["next_purchase"]["examples"] > 100
+    customer, offers = _person_with_offers(world, cfg)
+    # the offers' likelihoods are the model's probabilities, tilted at most by the business
+    # rules' weights and the season (never above 1.5 × a probability)
+    assert all(0 < o["score"] <= 1.5 for o in offers)
