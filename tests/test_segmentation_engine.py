@@ -2,6 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -146,3 +147,21 @@ def test_column_scores_agree_with_the_definitions_customer_by_customer(scored, c
         badges = {b["kind"]: b["why"] for b in badges_of(r, t["parameters"])}
         if r.rfm_segment:
             assert f"dernier il y a {r.recency_days} jours" in badges["segment"]
+
+
+def test_facts_gathered_in_parallel_parts_are_the_facts_gathered_at_once(scored, cfg):
+    from console.segmentation.facts import gather, gather_in_parallel
+    engine, _ = scored
+    with engine.connect() as conn:
+        whole = gather(conn, TODAY, 12)
+    parts = gather_in_parallel(engine, TODAY, 12, workers=3, min_customers=0)  # processes
+    assert len(parts) == len(whole) == 300 and whole.complaint_days
+    for name in whole.__dataclass_fields__:
+        a, b = getattr(whole, name), getattr(parts, name)
+        if isinstance(a, dict):
+            assert a.keys() == b.keys(), name
+            for key in a:
+                assert list(a[key]) == list(b[key]), (name, key)
+        else:
+            assert a.dtype == b.dtype and a.tolist() == b.tolist() or (
+                a.dtype.kind == "f" and np.allclose(a, b, equal_nan=True)), name

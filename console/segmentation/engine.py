@@ -30,7 +30,7 @@ from console.bulk import insert_rows
 from console.models import Alert, CustomerScore, ProductFamily, ScoreRun
 from console.segmentation import methods as m
 from console.segmentation.badges import attrition_reason
-from console.segmentation.facts import Facts, gather
+from console.segmentation.facts import Facts, gather, gather_in_parallel
 
 
 # ---- thresholds ------------------------------------------------------------------------------
@@ -264,8 +264,9 @@ def recompute_all(engine: Engine, cfg, today: date | None = None, progress: bool
     today = today or date.today()
     timings = {}
     t0 = time.perf_counter()
+    facts = gather_in_parallel(engine, today, cfg.get("segmentation.period_months"),
+                               cfg.get("segmentation.batch_workers", 1))
     with engine.connect() as conn:
-        facts = gather(conn, today, cfg.get("segmentation.period_months"))
         families = _families(conn)
     timings["gather_s"] = round(time.perf_counter() - t0, 2)
     t1 = time.perf_counter()
