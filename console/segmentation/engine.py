@@ -264,15 +264,21 @@ def recompute_all(engine: Engine, cfg, today: date | None = None, progress: bool
     today = today or date.today()
     timings = {}
     t0 = time.perf_counter()
+    steps = tqdm(total=4, desc="Recalcul", unit="étape", disable=not progress)
+    steps.set_postfix_str("données des clients")
     facts = gather_in_parallel(engine, today, cfg.get("segmentation.period_months"),
                                cfg.get("segmentation.batch_workers", 1))
     with engine.connect() as conn:
         families = _families(conn)
     timings["gather_s"] = round(time.perf_counter() - t0, 2)
+    steps.update()
+    steps.set_postfix_str("seuils et scores")
     t1 = time.perf_counter()
     thresholds = compute_thresholds(facts, today, cfg, families)
     columns = score(facts, thresholds, cfg)
     timings["score_s"] = round(time.perf_counter() - t1, 2)
+    steps.update()
+    steps.set_postfix_str("enregistrement")
     t2 = time.perf_counter()
     names = _score_columns()
     now = datetime.now()
@@ -287,16 +293,15 @@ def recompute_all(engine: Engine, cfg, today: date | None = None, progress: bool
         columns["details"] = np.array([None if d is None else json.dumps(d)
                                        for d in columns["details"].tolist()], dtype=object)
         rows = score_rows(columns, names)
-        bar = tqdm(total=len(facts), unit="clients", disable=not progress, desc="Scores")
         while batch := [row + (run_id, now) for row in itertools.islice(rows, chunk)]:
             insert_rows(raw, engine.dialect.name, CustomerScore.__tablename__,
                         names + ["run_id", "computed_at"], batch)
-            bar.update(len(batch))
-        bar.close()
     with Session(engine) as session:
         _raise_attrition_alerts(session, sensitive)
         session.commit()
     timings["write_s"] = round(time.perf_counter() - t2, 2)
+    steps.update()
+    steps.set_postfix_str("modèle de recommandation")
     count = len(facts)
     del facts, columns    # a million customers' columns: freed before the recommender's matrices
     t3 = time.perf_counter()
@@ -305,6 +310,8 @@ def recompute_all(engine: Engine, cfg, today: date | None = None, progress: bool
         rules = len(rebuild_model(session, cfg, today).data["rules"])
         session.commit()
     timings["recommender_s"] = round(time.perf_counter() - t3, 2)
+    steps.update()
+    steps.close()
     timings["rules"] = rules
     timings["total_s"] = round(time.perf_counter() - t0, 2)
     return {"customers": count, "run_id": run_id, **timings}
