@@ -40,6 +40,7 @@ def run(customers: int = 1_000_000, database_url: str | None = None, reuse: bool
          measure="sum of PSS, this process and its gathering workers, sampled every 0.2 s")
     emit("scores.recompute.peak_rss_main", round(peak_rss_mb()), "MB")
     rescore_latency(engine, cfg)
+    record_with_offers_latency(engine, cfg)
 
 
 def rescore_latency(engine, cfg, samples: int = 300) -> None:
@@ -64,3 +65,24 @@ def rescore_latency(engine, cfg, samples: int = 300) -> None:
     timings.sort()
     emit("scores.rescore.p50", round(percentile(timings, 50), 2), "ms", n=len(timings))
     emit("scores.rescore.p99", round(percentile(timings, 99), 2), "ms", target=50)
+
+
+def record_with_offers_latency(engine, cfg, samples: int = 1000) -> None:
+    """The whole record as the pop shows it, segments, badges and today's offers included
+    (the record alone is measured by bench/customers.py)."""
+    from console.record import build_record
+    rnd = random.Random(6)
+    timings = []
+    with Session(engine) as s:
+        top = s.scalar(select(func.max(Customer.id)))
+        for cid in range(1, 50):
+            build_record(s, cid, cfg.section("record"), cfg)     # model and catalogue loaded
+        for cid in (rnd.randint(1, top) for _ in range(samples)):
+            t = time.perf_counter()
+            record = build_record(s, cid, cfg.section("record"), cfg)
+            timings.append((time.perf_counter() - t) * 1000)
+            s.expunge_all()
+        assert record["badges"]
+    timings.sort()
+    emit("record_with_offers.p50", round(percentile(timings, 50), 2), "ms", n=len(timings))
+    emit("record_with_offers.p99", round(percentile(timings, 99), 2), "ms", target=20)
