@@ -1,15 +1,18 @@
 """Cross-sell and up-sell: "Offres à faire aujourd'hui" with their reason and argumentaire.
 
 Learning (batch, with the scores): association rules between products held by the same
-customers (support, confidence, lift), product popularity, and the usual portfolio of each
-segment (age band and family for persons, size for companies).
+customers (support, confidence, lift), product popularity, the usual portfolio of each
+segment (age band and family for persons, size for companies), and the next-purchase model
+(console/next_purchase.py) from a sample of purchase histories.
 
-Offering (on the record): candidates from the rules ("X % of customers who hold A also hold
-B"), from the equipment gap against the segment's portfolio, from up-sell to a higher range,
-and from life events and dates (children, age 40, retirement, end of a loan, birthday,
-account anniversary, season). Occasional buyers lean to cross-sell, heavy buyers to up-sell;
-innovations go to the best customers, basics to low potential. Never what is owned, what was
-refused recently, anything without telephone consent, nor to "sous-zéro" customers.
+Offering (on the record): every product the customer may take, scored by how likely the
+model says it comes next, and explained by the rules ("X % of customers who hold A also
+hold B"), the equipment gap against the segment's portfolio, or its popularity; up-sell to a
+higher range, and life events and dates (children, age 40, retirement, end of a loan,
+birthday, account anniversary, season). Occasional buyers lean to cross-sell, heavy buyers
+to up-sell; innovations go to the best customers, basics to low potential (mild tilts, in
+config/). The three offers of the day come from distinct baskets. Never what is owned, what
+was refused recently, anything without telephone consent, nor to "sous-zéro" customers.
 """
 from __future__ import annotations
 
@@ -121,14 +124,19 @@ def learn_from_pairs(customer_ids: np.ndarray, product_ids: np.ndarray,
             "portfolios": portfolios}
 
 
+def _id_chunks(customer_ids: list[int] | None) -> list[list[int] | None]:
+    """Ids in lists short enough for an IN (...) on any database; [None] for everyone."""
+    if customer_ids is None:
+        return [None]
+    return [customer_ids[i:i + 900] for i in range(0, len(customer_ids), 900)]
+
+
 def purchase_history(session: Session, customer_ids: list[int] | None = None
                      ) -> dict[int, list[Basket]]:
     """Each customer's purchases (renewals left out), oldest first (every customer when
     ``customer_ids`` is None)."""
     history: dict[int, list[Basket]] = defaultdict(list)
-    chunks = [None] if customer_ids is None else \
-        [customer_ids[i:i + 900] for i in range(0, len(customer_ids), 900)]
-    for chunk in chunks:
+    for chunk in _id_chunks(customer_ids):
         query = (select(Order.customer_id, Order.id, Order.ordered_at, OrderLine.product_id,
                         OrderLine.amount)
                  .join(OrderLine, OrderLine.order_id == Order.id)
@@ -158,10 +166,8 @@ def profile_of(customer, today: date) -> Profile:
 
 def customer_profiles(session: Session, today: date, customer_ids: list[int] | None = None
                       ) -> dict[int, Profile]:
-    chunks = [None] if customer_ids is None else \
-        [customer_ids[i:i + 900] for i in range(0, len(customer_ids), 900)]
     profiles = {}
-    for chunk in chunks:
+    for chunk in _id_chunks(customer_ids):
         query = select(Customer.id, Customer.kind, Customer.birth_date, Customer.children_count,
                        Customer.csp)
         if chunk is not None:
