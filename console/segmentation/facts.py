@@ -25,6 +25,8 @@ EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # datetime64[D] day 0 as a date.to
 
 @dataclass(slots=True)
 class Facts:
+    """One array per fact, one position per customer. The customer's own fields are given;
+    the aggregates start at "nothing yet" (0, NaT, NaN) and gather() fills them."""
     customer_id: np.ndarray              # int64, increasing
     is_company: np.ndarray               # bool
     csp: np.ndarray                      # object: str or None
@@ -33,19 +35,19 @@ class Facts:
     customer_since: np.ndarray           # datetime64[D], NaT when unknown
     has_origin: np.ndarray               # bool: a known prospect (where they came from)
     is_closed: np.ndarray                # bool
-    revenue_period: np.ndarray = None    # float64
-    revenue_previous: np.ndarray = None
-    revenue_total: np.ndarray = None
-    purchases_period: np.ndarray = None  # int64
-    purchases_total: np.ndarray = None
-    first_purchase: np.ndarray = None    # datetime64[us], NaT without purchase
-    last_purchase: np.ndarray = None
-    last_purchase_amount: np.ndarray = None  # float64, NaN without purchase
-    web_orders: np.ndarray = None        # int64
-    holdings_active: np.ndarray = None
-    families_held: np.ndarray = None
-    strategic_held: np.ndarray = None
-    complaints_period: np.ndarray = None
+    revenue_period: np.ndarray = field(init=False)    # float64
+    revenue_previous: np.ndarray = field(init=False)
+    revenue_total: np.ndarray = field(init=False)
+    purchases_period: np.ndarray = field(init=False)  # int64
+    purchases_total: np.ndarray = field(init=False)
+    first_purchase: np.ndarray = field(init=False)    # datetime64[us], NaT without purchase
+    last_purchase: np.ndarray = field(init=False)
+    last_purchase_amount: np.ndarray = field(init=False)  # float64, NaN without purchase
+    web_orders: np.ndarray = field(init=False)        # int64
+    holdings_active: np.ndarray = field(init=False)
+    families_held: np.ndarray = field(init=False)
+    strategic_held: np.ndarray = field(init=False)
+    complaints_period: np.ndarray = field(init=False)
     contacts: dict = field(default_factory=dict)       # channel -> int64 counts
     complaint_days: dict = field(default_factory=dict)  # position -> date ordinals, ≥ 2 complaints
 
