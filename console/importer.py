@@ -117,6 +117,18 @@ def _map_headers(headers: list[str]) -> dict[str, int]:
     return mapping
 
 
+# Free-text fields kept as they are: longer than their column, PostgreSQL refuses the whole
+# import (SQLite would store it silently); the row is rejected with the reason instead.
+FIELD_COLUMNS = {"civilite": "civility", "nom": "last_name", "prenom": "first_name",
+                 "raison_sociale": "company_name", "email": "email"}
+FIELD_LABELS = {"civilite": "civilité", "nom": "nom", "prenom": "prénom",
+                "raison_sociale": "raison sociale", "email": "e-mail"}
+
+
+def _max_length(column: str) -> int | None:
+    return getattr(Customer.__table__.c[column].type, "length", None)
+
+
 def clean_row(values: dict[str, str], region: str) -> CleanRow:
     """Validate and normalise one row, or raise RowError with every problem found."""
     get = lambda k: (values.get(k) or "").strip() or None  # noqa: E731
@@ -157,6 +169,10 @@ def clean_row(values: dict[str, str], region: str) -> CleanRow:
                    "line2": normalize_address_line(get("complement")),
                    "postcode": postcode.replace(" ", "") if postcode else None,
                    "city": normalize_address_line(city)}
+    for field, label in FIELD_LABELS.items():
+        value, limit = get(field), _max_length(FIELD_COLUMNS[field])
+        if value and limit and len(value) > limit:
+            errors.append(f"{label} trop long : {len(value)} caractères, {limit} au plus")
     birth = None
     if get("date_naissance"):
         try:

@@ -94,3 +94,11 @@ def test_load_into_database_and_find_the_capture_callers(engine, cfg):
         load_demo(engine, 10, progress=False)
     again = load_demo(engine, 10, seed=3, today=TODAY, progress=False, reset=True)
     assert again["customers"] == 10
+
+
+def test_every_job_title_the_generator_may_draw_fits_its_column():
+    """Faker's French job titles run up to 126 characters; PostgreSQL refused the 1 M demo
+    load at 100 (SQLite had stored them silently)."""
+    from faker.providers.job.fr_FR import Provider
+    from console.models import Customer
+    assert max(len(job) for job in Provider.jobs) <= Customer.__table__.c.profession.type.length

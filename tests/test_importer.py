@@ -150,3 +150,15 @@ def test_comma_separated_files_and_header_aliases(session, cfg):
     report = run(session, cfg, "Nom,Prénom,Portable,E-mail\nGirard,Camille,0644444444,c@g.fr\n")
     assert report.summary["crees"] == 1
     assert session.scalars(select(Phone.e164)).one() == "+33644444444"
+
+
+def test_a_field_longer_than_its_column_rejects_the_row_not_the_file(session, cfg):
+    """PostgreSQL refuses a value longer than its column (and would fail the whole import);
+    the row is rejected with the reason, the others are imported, on both databases."""
+    long_name = "Vandenbroucke-" * 8                       # 112 characters, 100 at most
+    report = run(session, cfg, HEADER +
+                 f"M.;{long_name};Paul;;;;0612345678;;;;;\n"
+                 "Mme;Durand;Élise;;;;0698765432;;;;;\n")
+    assert report.summary == {"lignes": 2, "crees": 1, "fusionnes": 0, "rejetes": 1}
+    assert report.outcomes[0].reason == "nom trop long : 112 caractères, 100 au plus"
+    assert count(session) == 1

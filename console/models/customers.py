@@ -27,7 +27,7 @@ class Customer(Base):
     birth_date: Mapped[Optional[date]] = mapped_column(Date)
     family_status: Mapped[Optional[str]] = mapped_column(String(30))
     children_count: Mapped[Optional[int]] = mapped_column(Integer)
-    profession: Mapped[Optional[str]] = mapped_column(String(100))
+    profession: Mapped[Optional[str]] = mapped_column(String(200))
     csp: Mapped[Optional[str]] = mapped_column(String(60))
     # Company
     company_name: Mapped[Optional[str]] = mapped_column(String(200))
