@@ -18,7 +18,9 @@ def register(sub) -> None:
     p.add_argument("--customers", type=int, help="nombre de clients (jusqu'à 1 000 000)")
     p.add_argument("--seed", type=int, help="graine (même graine, mêmes données)")
     p.add_argument("--today", type=date.fromisoformat, help="date de référence AAAA-MM-JJ")
-    p.add_argument("--reset", action="store_true", help="vider la base avant de charger")
+    p.add_argument("--reset", action="store_true",
+                   help="effacer clients, catalogue et scores avant de charger (comptes, "
+                        "journal d'audit et historique de la base de connaissances gardés)")
     p.add_argument("--if-empty", action="store_true", help="ne rien faire si la base a des clients")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(handler=cmd_demo_data)

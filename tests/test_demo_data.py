@@ -102,3 +102,33 @@ def test_every_job_title_the_generator_may_draw_fits_its_column():
     from faker.providers.job.fr_FR import Provider
     from console.models import Customer
     assert max(len(job) for job in Provider.jobs) <= Customer.__table__.c.profession.type.length
+
+
+def test_a_load_interrupted_after_the_catalogue_can_be_run_again(engine, monkeypatch):
+    """A load that failed midway (here after the catalogue was committed) left rows behind;
+    running it again must not collide with them."""
+    import console.demo.loader as loader
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disque plein")
+    monkeypatch.setattr(loader, "bulk_insert", broken)
+    with pytest.raises(RuntimeError):
+        load_demo(engine, 20, seed=3, today=TODAY, progress=False)
+    monkeypatch.undo()
+    assert load_demo(engine, 20, seed=3, today=TODAY, progress=False)["customers"] == 20
+
+
+def test_reset_keeps_accounts_audit_trail_and_knowledge_base_history(engine):
+    from sqlalchemy.orm import Session
+    from console.models import AuditEntry
+    from console.users import create_user
+    load_demo(engine, 20, seed=3, today=TODAY, progress=False)
+    with Session(engine) as s:
+        create_user(s, "sup", "un mot de passe solide", "Superviseur", role="supervisor")
+        s.add(AuditEntry(actor="sup", action="view", customer_id=1))
+        s.commit()
+    load_demo(engine, 5, seed=4, today=TODAY, progress=False, reset=True)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT username FROM users")).scalars().all() == ["sup"]
+        assert conn.execute(text("SELECT action FROM audit_log")).scalars().all() == ["view"]
+        assert conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 5

@@ -17,11 +17,17 @@ class DatabaseNotEmpty(RuntimeError):
     pass
 
 
+# Not demo data: the accounts, the audit trail (who saw and changed customer data) and the
+# knowledge base's history survive a reset.
+KEPT_TABLES = ("users", "audit_log", "kb_revisions")
+
+
 def reset_data(engine: Engine) -> None:
-    """Delete every row of the record tables (children first)."""
+    """Delete every row of the customer, catalogue and computed tables (children first)."""
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+            if table.name not in KEPT_TABLES:
+                conn.execute(table.delete())
 
 
 def load_demo(engine: Engine, customers: int, seed: int = 42, today: date | None = None,
@@ -33,8 +39,8 @@ def load_demo(engine: Engine, customers: int, seed: int = 42, today: date | None
         existing = conn.execute(select(func.count()).select_from(meta["customers"])).scalar_one()
     if existing and not reset:
         raise DatabaseNotEmpty(f"la base contient déjà {existing} clients (utiliser --reset)")
-    if reset:
-        reset_data(engine)
+    # no customer yet: what an interrupted load left (its catalogue) is cleared too
+    reset_data(engine)
     gen = DemoGenerator(business, seed, today, company_share)
     counts = {t: 0 for t in CATALOG_TABLES + TABLES}
     with engine.begin() as conn:
