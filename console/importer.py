@@ -169,8 +169,8 @@ def clean_row(values: dict[str, str], region: str) -> CleanRow:
                    "line2": normalize_address_line(get("complement")),
                    "postcode": postcode.replace(" ", "") if postcode else None,
                    "city": normalize_address_line(city)}
-    for field, label in FIELD_LABELS.items():
-        value, limit = get(field), _max_length(FIELD_COLUMNS[field])
+    for name, label in FIELD_LABELS.items():
+        value, limit = get(name), _max_length(FIELD_COLUMNS[name])
         if value and limit and len(value) > limit:
             errors.append(f"{label} trop long : {len(value)} caractères, {limit} au plus")
     birth = None
