@@ -23,11 +23,17 @@ KEPT_TABLES = ("users", "audit_log", "kb_revisions")
 
 
 def reset_data(engine: Engine) -> None:
-    """Delete every row of the customer, catalogue and computed tables (children first)."""
+    """Delete every row of the customer, catalogue and computed tables (children first).
+
+    PostgreSQL truncates them in one statement: DELETE checks every foreign key row by row
+    (over five minutes for the contacts of a million customers)."""
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES]
     with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in KEPT_TABLES:
-                conn.execute(table.delete())
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)}"))
+            return
+        for table in tables:
+            conn.execute(table.delete())
 
 
 def load_demo(engine: Engine, customers: int, seed: int = 42, today: date | None = None,
@@ -63,7 +69,16 @@ def load_demo(engine: Engine, customers: int, seed: int = 42, today: date | None
         raw.close()
         bar.close()
     _reset_sequences(engine)
+    _analyze(engine)
     return counts
+
+
+def _analyze(engine: Engine) -> None:
+    """Fresh statistics for the query planners: right after a bulk load PostgreSQL has none
+    yet and picks sequential scans (caller lookup 4 ms instead of a fraction of one)."""
+    with engine.begin() as conn:
+        for table in CATALOG_TABLES + TABLES:
+            conn.execute(text(f"ANALYZE {table}"))
 
 
 def _reset_sequences(engine: Engine) -> None:
