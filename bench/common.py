@@ -21,6 +21,15 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
+def emit_latency(metric: str, timings_ms: list[float], target: float, digits: int = 2,
+                 **extra) -> None:
+    """``metric``.p50 (with the sample size and ``extra``) and ``metric``.p99 (with its
+    target) of timings in milliseconds."""
+    timings = sorted(timings_ms)
+    emit(f"{metric}.p50", round(percentile(timings, 50), digits), "ms", n=len(timings), **extra)
+    emit(f"{metric}.p99", round(percentile(timings, 99), digits), "ms", target=target)
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

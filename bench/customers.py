@@ -10,7 +10,7 @@ import time
 
 from sqlalchemy import func, select, text
 
-from bench.common import emit, note, peak_rss_mb, percentile
+from bench.common import emit, emit_latency, note, peak_rss_mb
 from config import PROJECT_ROOT, load_config
 from console.caller_lookup import identify_caller
 from console.db import make_engine, make_session_factory, upgrade
@@ -61,9 +61,7 @@ def run(customers: int = 1_000_000, database_url: str | None = None, reuse: bool
             result = identify_caller(s, raw, phone_cfg)
             lookups.append((time.perf_counter() - t) * 1000)
             assert result.status in ("identified", "ambiguous"), result
-        lookups.sort()
-        emit("caller_lookup.p50", round(percentile(lookups, 50), 3), "ms", n=len(lookups))
-        emit("caller_lookup.p99", round(percentile(lookups, 99), 3), "ms", target=2.0)
+        emit_latency("caller_lookup", lookups, target=2.0, digits=3)
         records = []
         record_cfg = cfg.section("record")
         for cid in (rnd.randint(1, n_customers) for _ in range(2000)):
@@ -71,7 +69,5 @@ def run(customers: int = 1_000_000, database_url: str | None = None, reuse: bool
             build_record(s, cid, record_cfg)
             records.append((time.perf_counter() - t) * 1000)
             s.expunge_all()
-        records.sort()
-        emit("record.p50", round(percentile(records, 50), 3), "ms", n=len(records))
-        emit("record.p99", round(percentile(records, 99), 3), "ms", target=20.0)
+        emit_latency("record", records, target=20.0, digits=3)
     note(f"bench database: {url}")

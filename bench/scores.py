@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bench.common import TreeMemory, emit, peak_rss_mb, percentile
+from bench.common import TreeMemory, emit, emit_latency, peak_rss_mb
 from config import PROJECT_ROOT, load_config
 from console.db import make_engine, upgrade
 from console.models import Customer, Order, OrderLine
@@ -62,9 +62,7 @@ def rescore_latency(engine, cfg, samples: int = 300) -> None:
             rescore(s, cid, cfg)
             timings.append((time.perf_counter() - t) * 1000)
         s.rollback()
-    timings.sort()
-    emit("scores.rescore.p50", round(percentile(timings, 50), 2), "ms", n=len(timings))
-    emit("scores.rescore.p99", round(percentile(timings, 99), 2), "ms", target=50)
+    emit_latency("scores.rescore", timings, target=50)
 
 
 def record_with_offers_latency(engine, cfg, samples: int = 1000) -> None:
@@ -83,6 +81,4 @@ def record_with_offers_latency(engine, cfg, samples: int = 1000) -> None:
             timings.append((time.perf_counter() - t) * 1000)
             s.expunge_all()
         assert record["badges"]
-    timings.sort()
-    emit("record_with_offers.p50", round(percentile(timings, 50), 2), "ms", n=len(timings))
-    emit("record_with_offers.p99", round(percentile(timings, 99), 2), "ms", target=20)
+    emit_latency("record_with_offers", timings, target=20)
