@@ -11,6 +11,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+IN_LIST_MAX = 900   # bound parameters per IN (...): under SQLite's historical limit of 999
+
+
+def id_batches(ids: list[int]) -> list[list[int]]:
+    """``ids`` in lists short enough for an IN (...) on any database."""
+    return [ids[i:i + IN_LIST_MAX] for i in range(0, len(ids), IN_LIST_MAX)]
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console import next_purchase
+from console.db import id_batches
 from console.demo.generator import RENEWAL_CHANNEL
 from console.models import (Consent, Customer, CustomerScore, Holding, OfferLog, Order, OrderLine,
                             Product, ProductRange, RecommenderModel)
@@ -125,10 +126,8 @@ def learn_from_pairs(customer_ids: np.ndarray, product_ids: np.ndarray,
 
 
 def _id_chunks(customer_ids: list[int] | None) -> list[list[int] | None]:
-    """Ids in lists short enough for an IN (...) on any database; [None] for everyone."""
-    if customer_ids is None:
-        return [None]
-    return [customer_ids[i:i + 900] for i in range(0, len(customer_ids), 900)]
+    """Ids in lists short enough for an IN (...); [None] for everyone."""
+    return [None] if customer_ids is None else id_batches(customer_ids)
 
 
 def purchase_history(session: Session, customer_ids: list[int] | None = None

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from console.bulk import insert_rows
+from console.db import id_batches
 from console.models import Alert, CustomerScore, ProductFamily, ScoreRun
 from console.segmentation import methods as m
 from console.segmentation.badges import attrition_reason
@@ -324,9 +325,9 @@ def _raise_attrition_alerts(session: Session, sensitive: list[tuple[int, list[in
         return
     ids = [cid for cid, _ in sensitive]
     open_alerts = set()
-    for i in range(0, len(ids), 900):
+    for batch in id_batches(ids):
         open_alerts |= set(session.scalars(select(Alert.customer_id).where(
-            Alert.customer_id.in_(ids[i:i + 900]), Alert.kind == "attrition",
+            Alert.customer_id.in_(batch), Alert.kind == "attrition",
             Alert.cleared_at.is_(None))))
     for cid, pair in sensitive:
         if cid not in open_alerts:

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.engine import Connection, Engine
 
+from console.db import id_batches, make_engine
 from console.models import (Complaint, Customer, Holding, Interaction, Order, Product)
 
 NO_DAY = np.datetime64("NaT", "us")
@@ -216,9 +217,9 @@ def gather(conn: Connection, today: date, period_months: int,
     pos, known = facts.positions(who)
     facts.complaints_period[pos] = np.array([v or 0 for v in recent], dtype=np.int64)[known]
     several = facts.customer_id[pos[np.array(n, dtype=np.int64)[known] >= 2]].tolist()
-    for chunk in (several[i:i + 900] for i in range(0, len(several), 900)):
+    for batch in id_batches(several):
         rows = _rows(conn, select(k.c.customer_id, k.c.opened_at)
-                     .where(k.c.customer_id.in_(chunk), k.c.opened_at < now))
+                     .where(k.c.customer_id.in_(batch), k.c.opened_at < now))
         who, opened = _columns(rows, 2)
         for position, day in zip(facts.positions(who)[0].tolist(),
                                  (_days(opened, "D").astype(np.int64)
@@ -251,7 +252,6 @@ def gather_in_parallel(engine: Engine, today: date, period_months: int, workers:
 
 
 def _gather_part(url: str, today: date, period_months: int, ids: tuple[int, int]) -> Facts:
-    from console.db import make_engine
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
