@@ -121,16 +121,15 @@ def _notes(facts: Facts, t: dict, cfg, today: date) -> tuple[dict, dict]:
     return potentiel, performances
 
 
-def _attrition(facts: Facts, window: int) -> tuple[np.ndarray, dict]:
-    """Who is "sensible" (a second complaint soon after a first), and the last such pair."""
-    sensitive = np.zeros(len(facts), dtype=bool)
+def _attrition(facts: Facts, window: int) -> dict[int, list[int]]:
+    """The "sensibles" (a second complaint soon after a first): position -> the last such
+    pair of complaint days."""
     last_pair = {}
     for position, days in facts.complaint_days.items():
         pairs = m.attrition_pairs(days, window)
         if pairs:
-            sensitive[position] = True
             last_pair[position] = list(pairs[-1])
-    return sensitive, last_pair
+    return last_pair
 
 
 def score(facts: Facts, t: dict, cfg, first_pass: bool = False) -> dict[str, np.ndarray]:
@@ -169,7 +168,9 @@ def score(facts: Facts, t: dict, cfg, first_pass: bool = False) -> dict[str, np.
                                where=has_share), 2)
     net = actual - cost
     rank = m.value_rank(net, t["net_value"])
-    sensitive, last_pair = _attrition(facts, seg["attrition_window_days"])
+    last_pair = _attrition(facts, seg["attrition_window_days"])
+    sensitive = np.zeros(n, dtype=bool)
+    sensitive[list(last_pair)] = True
     loyal = has_share & (share >= seg["loyal_min_tcc_percent"])
     high_potential = out["potentiel"] >= seg["high_potential_min_score"]
     relationship = np.select(

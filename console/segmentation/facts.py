@@ -117,6 +117,12 @@ def _columns(rows: list, count: int) -> list[tuple]:
     return list(zip(*rows)) if rows else [()] * count
 
 
+def _put(column: np.ndarray, pos: np.ndarray, known: np.ndarray, values) -> None:
+    """Aggregated ``values`` (one per row, NULL as 0) into ``column`` at the customers'
+    positions, rows of unknown customers left out."""
+    column[pos] = np.array([v or 0 for v in values], dtype=column.dtype)[known]
+
+
 def _days(values, unit: str) -> np.ndarray:
     """datetime/date objects (or ISO strings from SQLite aggregates) → datetime64, None → NaT."""
     return np.array([NO_DAY if v is None else v for v in values], dtype=f"datetime64[{unit}]")
@@ -170,12 +176,11 @@ def gather(conn: Connection, today: date, period_months: int,
         .group_by(o.c.customer_id))
     who, rev_period, rev_prev, rev_total, p_period, first, last, web, orders = _columns(rows, 9)
     pos, known = facts.positions(who)
-    for name, values in (("revenue_period", rev_period), ("revenue_previous", rev_prev),
-                         ("revenue_total", rev_total)):
-        getattr(facts, name)[pos] = np.array([float(v or 0) for v in values])[known]
-    for name, values in (("purchases_period", p_period), ("purchases_total", orders),
-                         ("web_orders", web)):
-        getattr(facts, name)[pos] = np.array([v or 0 for v in values], dtype=np.int64)[known]
+    for column, values in ((facts.revenue_period, rev_period),
+                           (facts.revenue_previous, rev_prev), (facts.revenue_total, rev_total),
+                           (facts.purchases_period, p_period), (facts.purchases_total, orders),
+                           (facts.web_orders, web)):
+        _put(column, pos, known, values)
     facts.first_purchase[pos] = _days(first, "us")[known]
     facts.last_purchase[pos] = _days(last, "us")[known]
 
@@ -189,9 +194,9 @@ def gather(conn: Connection, today: date, period_months: int,
         .group_by(h.c.customer_id))
     who, n, families, strategic = _columns(rows, 4)
     pos, known = facts.positions(who)
-    for name, values in (("holdings_active", n), ("families_held", families),
-                         ("strategic_held", strategic)):
-        getattr(facts, name)[pos] = np.array([v or 0 for v in values], dtype=np.int64)[known]
+    for column, values in ((facts.holdings_active, n), (facts.families_held, families),
+                           (facts.strategic_held, strategic)):
+        _put(column, pos, known, values)
 
     i = Interaction.__table__
     rows = _rows(conn, select(i.c.customer_id, i.c.channel, func.count().label("n"))
@@ -215,7 +220,7 @@ def gather(conn: Connection, today: date, period_months: int,
                         .group_by(k.c.customer_id))
     who, n, recent = _columns(rows, 3)
     pos, known = facts.positions(who)
-    facts.complaints_period[pos] = np.array([v or 0 for v in recent], dtype=np.int64)[known]
+    _put(facts.complaints_period, pos, known, recent)
     several = facts.customer_id[pos[np.array(n, dtype=np.int64)[known] >= 2]].tolist()
     for batch in id_batches(several):
         rows = _rows(conn, select(k.c.customer_id, k.c.opened_at)
