@@ -119,10 +119,9 @@ def _map_headers(headers: list[str]) -> dict[str, int]:
 
 # Free-text fields kept as they are: longer than their column, PostgreSQL refuses the whole
 # import (SQLite would store it silently); the row is rejected with the reason instead.
-FIELD_COLUMNS = {"civilite": "civility", "nom": "last_name", "prenom": "first_name",
-                 "raison_sociale": "company_name", "email": "email"}
-FIELD_LABELS = {"civilite": "civilité", "nom": "nom", "prenom": "prénom",
-                "raison_sociale": "raison sociale", "email": "e-mail"}
+FREE_TEXT = {"civilite": ("civility", "civilité"), "nom": ("last_name", "nom"),
+             "prenom": ("first_name", "prénom"),
+             "raison_sociale": ("company_name", "raison sociale"), "email": ("email", "e-mail")}
 
 
 def _max_length(column: str) -> int | None:
@@ -169,8 +168,8 @@ def clean_row(values: dict[str, str], region: str) -> CleanRow:
                    "line2": normalize_address_line(get("complement")),
                    "postcode": postcode.replace(" ", "") if postcode else None,
                    "city": normalize_address_line(city)}
-    for name, label in FIELD_LABELS.items():
-        value, limit = get(name), _max_length(FIELD_COLUMNS[name])
+    for name, (column, label) in FREE_TEXT.items():
+        value, limit = get(name), _max_length(column)
         if value and limit and len(value) > limit:
             errors.append(f"{label} trop long : {len(value)} caractères, {limit} au plus")
     birth = None
