@@ -27,8 +27,7 @@ class Config(dict):
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
         node: Any = self
         for part in key.split("."):
-            # dict first: the Mapping ABC check is slow and this runs per customer in batches
-            if not (isinstance(node, dict) or isinstance(node, Mapping)) or part not in node:
+            if not isinstance(node, Mapping) or part not in node:
                 return default
             node = node[part]
         return node
